@@ -1,0 +1,1 @@
+//! Shared helpers for the benchmarks under `benches/benches/` (criterion) and the side-by-side scripts beside them.
