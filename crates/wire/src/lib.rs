@@ -53,11 +53,11 @@ pub mod vxlan;
 pub use error::{Error, Result};
 pub use ethernet::{EtherType, EthernetAddress, EthernetFrame, EthernetRepr, VlanTag};
 pub use ip::IpProtocol;
+pub use vxlan::{Vni, VxlanPacket, VxlanRepr, VXLAN_PORT};
 
 /// A byte range inside a header: `start..end` from the start of the header.
 pub(crate) type Field = core::ops::Range<usize>;
 /// The bytes from `start` to the end of the buffer.
-#[allow(dead_code)] // used by the payload accessors of later headers
 pub(crate) type Rest = core::ops::RangeFrom<usize>;
 
 /// Read a big-endian `u16` from a slice the caller proved is 2 bytes long.
@@ -67,7 +67,6 @@ pub(crate) fn be16(b: &[u8]) -> u16 {
 }
 
 /// Read a big-endian `u32` from a slice the caller proved is 4 bytes long.
-#[allow(dead_code)]
 #[inline]
 pub(crate) fn be32(b: &[u8]) -> u32 {
     u32::from_be_bytes([b[0], b[1], b[2], b[3]])
