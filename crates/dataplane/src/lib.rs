@@ -14,3 +14,39 @@
 //! - Every table an outsider can grow (MACs, ARP/ND bindings) has a fixed bound,
 //!   and entries installed by the control plane are never evicted by learning.
 //! - Learnt, moved and aged MACs are reported as events for the control plane.
+//!
+//! # The sans-IO core
+//!
+//! - [`mac_table`]: the bounded MAC table of one domain, its precedence rules
+//!   (static > control plane > learnt), aging on a caller-supplied clock and
+//!   the event queue ([`MacEvent`]).
+//! - [`bridge`]: [`BridgeDomain`], its ports and flood list, and the
+//!   forwarding decision ([`Forward`]) for frames from local ports and from
+//!   the overlay (split horizon).
+//! - [`stats`]: plain `u64` counters per port and per VNI, drops by
+//!   [`DropReason`].
+//! - [`time`]: [`Timestamp`], the clock as an input.
+//!
+//! Time is always an argument (`now: Timestamp`); nothing here reads a clock,
+//! opens a socket or spawns a thread. Frames are `&[u8]` of one Ethernet frame
+//! without FCS, from [`MIN_FRAME_LEN`] to [`MAX_FRAME_LEN`] bytes.
+
+pub mod bridge;
+pub mod mac_table;
+pub mod stats;
+pub mod time;
+
+pub use bridge::{BridgeConfig, BridgeDomain, Flood, Forward, TableFullPolicy};
+pub use mac_table::{
+    Destination, EntryKind, InstallError, LearnError, LearnOutcome, MacEntry, MacEvent, MacTable,
+    MacTableConfig, PortId,
+};
+pub use stats::{Counter, DropCounters, DropReason, PortStats, VniStats};
+pub use time::Timestamp;
+
+/// The shortest frame the dataplane accepts: an untagged Ethernet header.
+pub const MIN_FRAME_LEN: usize = 14;
+
+/// The longest inner frame the dataplane accepts (a 9000-byte jumbo payload
+/// plus headers, as switches commonly allow).
+pub const MAX_FRAME_LEN: usize = 9216;
