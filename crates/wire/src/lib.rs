@@ -53,6 +53,7 @@ pub mod vxlan;
 pub use error::{Error, Result};
 pub use ethernet::{EtherType, EthernetAddress, EthernetFrame, EthernetRepr, VlanTag};
 pub use ip::IpProtocol;
+pub use ipv6::{Ipv6FragmentHeader, Ipv6FragmentRepr, Ipv6Packet, Ipv6Repr};
 pub use vxlan::{Vni, VxlanPacket, VxlanRepr, VXLAN_PORT};
 
 /// A byte range inside a header: `start..end` from the start of the header.
