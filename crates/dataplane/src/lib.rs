@@ -23,6 +23,10 @@
 //! - [`bridge`]: [`BridgeDomain`], its ports and flood list, and the
 //!   forwarding decision ([`Forward`]) for frames from local ports and from
 //!   the overlay (split horizon).
+//! - [`vxlan`]: in-place VXLAN encapsulation into caller headroom,
+//!   decapsulation checks, and the flow-hash UDP source port (RFC 7348 §5).
+//! - [`switch`]: [`Switch`], the domains of a worker keyed by VNI, access
+//!   ports, and the two receive paths (local port, overlay).
 //! - [`stats`]: plain `u64` counters per port and per VNI, drops by
 //!   [`DropReason`].
 //! - [`time`]: [`Timestamp`], the clock as an input.
@@ -34,7 +38,9 @@
 pub mod bridge;
 pub mod mac_table;
 pub mod stats;
+pub mod switch;
 pub mod time;
+pub mod vxlan;
 
 pub use bridge::{BridgeConfig, BridgeDomain, Flood, Forward, TableFullPolicy};
 pub use mac_table::{
@@ -42,7 +48,10 @@ pub use mac_table::{
     MacTableConfig, PortId,
 };
 pub use stats::{Counter, DropCounters, DropReason, PortStats, VniStats};
+pub use switch::{OverlayRx, PortRx, Switch, SwitchError, SwitchStats};
 pub use time::Timestamp;
+pub use vtepd_wire::vxlan::Vni;
+pub use vxlan::{Decapsulated, VxlanConfig};
 
 /// The shortest frame the dataplane accepts: an untagged Ethernet header.
 pub const MIN_FRAME_LEN: usize = 14;
