@@ -53,7 +53,9 @@ pub mod vxlan;
 pub use error::{Error, Result};
 pub use ethernet::{EtherType, EthernetAddress, EthernetFrame, EthernetRepr, VlanTag};
 pub use ip::IpProtocol;
+pub use ipv4::{ChecksumDelta, Ipv4Options, Ipv4Packet, Ipv4Repr};
 pub use ipv6::{Ipv6FragmentHeader, Ipv6FragmentRepr, Ipv6Packet, Ipv6Repr};
+pub use udp::{Ipv6ZeroChecksum, UdpPacket, UdpRepr};
 pub use vxlan::{Vni, VxlanPacket, VxlanRepr, VXLAN_PORT};
 
 /// A byte range inside a header: `start..end` from the start of the header.
