@@ -6,23 +6,56 @@
 //! - [`Switch::receive_port`]: a frame from a local port goes to the port's
 //!   domain, which decides where it goes ([`Forward`]). For
 //!   [`Forward::Remote`] and for the VTEPs of a [`Forward::Flood`], the
-//!   driver encapsulates once with [`Switch::encap`] (VNI of the domain)
-//!   and sends the same UDP payload to each VTEP, from
-//!   [`Switch::source_port`] to [`VxlanConfig::dst_port`].
+//!   driver encapsulates once with [`crate::vxlan::encap`] (VNI of the
+//!   domain) and sends the same UDP payload to each VTEP, from
+//!   [`VxlanConfig::source_port`] to [`VxlanConfig::dst_port`].
 //! - [`Switch::receive_overlay`]: a UDP payload from a remote VTEP is
 //!   decapsulated ([`crate::vxlan::decap`]); its VNI selects the domain
 //!   ([`DropReason::UnknownVni`] if none), which decides among local ports
 //!   only (split horizon).
 //!
 //! Drops that cannot be charged to a domain (bad VXLAN header, unknown VNI,
-//! unknown port, no buffer room) are counted in [`SwitchStats`]; the rest
-//! in the domain's [`crate::VniStats`].
+//! unknown port) are counted in [`SwitchStats`]; the rest in the domain's
+//! [`crate::VniStats`].
+//!
+//! # Driver pattern
+//!
+//! A decision borrows the switch (a flood set is a view of the domain's
+//! port and VTEP lists), so the encapsulation helpers are free functions
+//! that need no switch:
+//!
+//! ```
+//! # use vtepd_dataplane::*;
+//! # let mut sw = Switch::new(VxlanConfig::default());
+//! # let vni = Vni::new(100).unwrap();
+//! # sw.add_domain(vni, BridgeConfig::default()).unwrap();
+//! # sw.attach_port(PortId(1), vni).unwrap();
+//! # sw.domain_mut(vni).unwrap().set_flood_list(&["192.0.2.1".parse().unwrap()]);
+//! # let mut buf = [0u8; 64 + 60];
+//! # buf[64..70].copy_from_slice(&[0xff; 6]);
+//! # buf[70] = 2;
+//! let vx = *sw.vxlan(); // Copy, taken before the decision borrows `sw`
+//! let frame = 64..buf.len(); // the frame was received after 64 bytes of headroom
+//! let rx = sw.receive_port(Timestamp(0), PortId(1), &buf[frame.clone()]).unwrap();
+//! if let Forward::Flood(flood) = rx.forward {
+//!     for port in flood.local_ports() { /* send buf[frame] out of port */ }
+//!     if !flood.remote_vteps().is_empty() {
+//!         let sport = vx.source_port(&buf[frame.clone()]);
+//!         let payload = vxlan::encap(&mut buf, frame, rx.vni).unwrap();
+//!         for vtep in flood.remote_vteps() {
+//!             // send buf[payload] from port `sport` to (vtep, vx.dst_port())
+//!         }
+//!     }
+//! }
+//! ```
+//!
+//! Failures on the driver side (no buffer room, a send error) are counted
+//! with [`Switch::note_drop`] once the decision is released.
 //!
 //! Nothing here allocates on these paths. Adding and removing domains and
 //! ports are control-plane operations and may allocate.
 
 use core::net::IpAddr;
-use core::ops::Range;
 use std::collections::HashMap;
 
 use vtepd_wire::vxlan::Vni;
@@ -52,9 +85,6 @@ pub enum SwitchError {
 pub struct SwitchStats {
     /// UDP payloads received from the underlay (VXLAN header included).
     pub overlay_rx: Counter,
-    /// UDP payloads encapsulated for the underlay (counted once per
-    /// encapsulation, not per replicated copy).
-    pub overlay_encap: Counter,
     /// Drops not charged to a domain.
     pub drops: DropCounters,
 }
@@ -232,24 +262,10 @@ impl Switch {
         })
     }
 
-    /// Encapsulate `buf[frame]` for `vni` in place (see
-    /// [`crate::vxlan::encap`]). Returns the UDP payload's range.
-    pub fn encap(
-        &mut self,
-        buf: &mut [u8],
-        frame: Range<usize>,
-        vni: Vni,
-    ) -> Result<Range<usize>, DropReason> {
-        match vxlan::encap(buf, frame, vni) {
-            Ok(r) => {
-                self.stats.overlay_encap.add(r.end - r.start);
-                Ok(r)
-            }
-            Err(e) => {
-                self.stats.drops.add(e);
-                Err(e)
-            }
-        }
+    /// Count a drop that happened on the driver side (encapsulation
+    /// without room, a failed send).
+    pub fn note_drop(&mut self, reason: DropReason) {
+        self.stats.drops.add(reason);
     }
 
     /// The UDP source port for an inner frame (flow entropy).
@@ -337,7 +353,7 @@ mod tests {
         }
         let mut buf = vec![0u8; 64 + f.len()];
         buf[64..].copy_from_slice(&f);
-        let r = a.encap(&mut buf, 64..64 + f.len(), vni(100)).unwrap();
+        let r = vxlan::encap(&mut buf, 64..64 + f.len(), vni(100)).unwrap();
         // B receives it from A's address (vtep 9): flooded to B's local
         // ports only.
         b.domain_mut(vni(100)).unwrap().set_learn_remote(true);
@@ -362,7 +378,6 @@ mod tests {
             b.domain(vni(100)).unwrap().macs().lookup(&mac(1)),
             Some(Destination::Remote(vtep(9)))
         );
-        assert_eq!(a.stats().overlay_encap.packets, 1);
         assert_eq!(b.stats().overlay_rx.bytes, (r.end - r.start) as u64);
     }
 
@@ -404,6 +419,7 @@ mod tests {
             s.receive_port(T0, PortId(42), &f).unwrap_err(),
             DropReason::UnknownPort
         );
+        s.note_drop(DropReason::NoBufferRoom);
         let st = s.stats();
         for r in [
             DropReason::UnknownVni,
@@ -412,6 +428,7 @@ mod tests {
             DropReason::Runt,
             DropReason::Oversized,
             DropReason::UnknownPort,
+            DropReason::NoBufferRoom,
         ] {
             assert_eq!(st.drops.get(r), 1, "{r}");
         }
