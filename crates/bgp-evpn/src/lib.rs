@@ -16,3 +16,12 @@
 //! - Every decode error maps to exactly one NOTIFICATION (or, for UPDATE
 //!   attributes, to its RFC 7606 action).
 //! - Knows nothing of packets on the data path.
+
+#![forbid(unsafe_code)]
+
+pub mod extcomm;
+pub mod iana;
+pub mod message;
+pub mod nlri;
+pub mod types;
+pub mod wire;
