@@ -126,6 +126,7 @@ impl VethBuilder<'_> {
             &[
                 "link",
                 "add",
+                "name",
                 self.name_a,
                 "netns",
                 self.a.name(),
@@ -185,7 +186,12 @@ impl Bridge {
     /// kernel's choice (it follows the smallest port).
     pub fn create(ns: &Netns, name: &str, mtu: Option<u32>) -> Result<Bridge> {
         check_ifname(name)?;
-        let mut args = vec!["link".to_owned(), "add".to_owned(), name.to_owned()];
+        let mut args = vec![
+            "link".to_owned(),
+            "add".to_owned(),
+            "name".to_owned(),
+            name.to_owned(),
+        ];
         if let Some(m) = mtu {
             args.extend(["mtu".to_owned(), m.to_string()]);
         }
@@ -311,6 +317,7 @@ impl<'a> VxlanBuilder<'a> {
         let mut args: Vec<String> = [
             "link",
             "add",
+            "name",
             self.name,
             "mtu",
             &self.mtu.to_string(),

@@ -132,8 +132,14 @@ impl Netns {
             NftHook::Ingress => "ingress",
             NftHook::Egress => "egress",
         };
+        // nft rejects `< 100` (the range of `mod 100` is 0-99).
+        let matcher = if percent == 100 {
+            String::new()
+        } else {
+            format!("numgen random mod 100 < {percent} ")
+        };
         let body = format!(
-            "  chain loss {{ type filter hook {hook} device \"{dev}\" priority 0; policy accept;\n    numgen random mod 100 < {percent} counter drop\n  }}"
+            "  chain loss {{ type filter hook {hook} device \"{dev}\" priority 0; policy accept;\n    {matcher}counter drop\n  }}"
         );
         self.nft_table("netdev", &self.nft_name("loss"), &body)
     }
