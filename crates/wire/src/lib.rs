@@ -50,6 +50,7 @@ pub mod ndp;
 pub mod udp;
 pub mod vxlan;
 
+pub use arp::{ArpOperation, ArpPacket, ArpRepr};
 pub use error::{Error, Result};
 pub use ethernet::{EtherType, EthernetAddress, EthernetFrame, EthernetRepr, VlanTag};
 pub use ip::IpProtocol;
