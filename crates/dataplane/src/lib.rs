@@ -25,6 +25,9 @@
 //!   the overlay (split horizon).
 //! - [`vxlan`]: in-place VXLAN encapsulation into caller headroom,
 //!   decapsulation checks, and the flow-hash UDP source port (RFC 7348 §5).
+//! - [`outer`]: outer IPv4/IPv6 and UDP headers for raw-socket underlays
+//!   (DF policy, UDP checksum policy, flow label), and their checks on
+//!   receive.
 //! - [`switch`]: [`Switch`], the domains of a worker keyed by VNI, access
 //!   ports, and the two receive paths (local port, overlay).
 //! - [`stats`]: plain `u64` counters per port and per VNI, drops by
@@ -37,6 +40,7 @@
 
 pub mod bridge;
 pub mod mac_table;
+pub mod outer;
 pub mod stats;
 pub mod switch;
 pub mod time;

@@ -5,7 +5,8 @@
 //! flood list, learnt and installed MACs), then the per-packet operations
 //! run many times with counting on: forwarding decisions from local ports
 //! and from the overlay (known unicast, remote, flood, drops), VXLAN
-//! encapsulation and decapsulation, source-port hashing, learning of new
+//! encapsulation and decapsulation (UDP-socket and raw paths with outer
+//! headers), source-port hashing, learning of new
 //! MACs within the table's capacity, and aging.
 
 // A `GlobalAlloc` implementation is an `unsafe impl` by definition; it only
@@ -17,6 +18,7 @@ use std::cell::Cell;
 use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use vtepd_dataplane::outer::{parse_outer, write_outer, Outer, OuterAddrs, OuterConfig};
 use vtepd_dataplane::vxlan;
 use vtepd_dataplane::{
     BridgeConfig, Destination, DropReason, Forward, MacTableConfig, PortId, Switch, Timestamp, Vni,
@@ -92,6 +94,8 @@ fn frame_into(buf: &mut [u8], dst: EthernetAddress, src: EthernetAddress, len: u
 }
 
 const HEADROOM: usize = 64;
+const LOCAL_V6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1);
+const REMOTE_V6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 2);
 const VTEP_A: IpAddr = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
 const VTEP_B: IpAddr = IpAddr::V6(Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 2));
 
@@ -138,6 +142,7 @@ fn steady_state_forwarding_does_not_allocate() {
     let mut buf = vec![0u8; HEADROOM + 9216];
     let mut sink = 0u64;
     let vx = *sw.vxlan();
+    let ocfg = OuterConfig::default();
 
     let n = allocations_in(|| {
         for i in 0..20_000u64 {
@@ -158,6 +163,19 @@ fn steady_state_forwarding_does_not_allocate() {
             let sport = vx.source_port(&buf[HEADROOM..HEADROOM + len]);
             let r = vxlan::encap(&mut buf, HEADROOM..HEADROOM + len, rx.vni).unwrap();
             sink = sink.wrapping_add(u64::from(sport) + r.start as u64);
+            // Raw-socket path: outer IPv6 + UDP with checksum, and back.
+            let o = Outer {
+                addrs: OuterAddrs::V6 {
+                    src: LOCAL_V6,
+                    dst: REMOTE_V6,
+                },
+                src_port: sport,
+                dst_port: vx.dst_port(),
+                ident: 0,
+            };
+            let pkt = write_outer(&mut buf, r, &o, &ocfg).unwrap();
+            let orx = parse_outer(&buf[pkt], vx.dst_port(), &ocfg).unwrap();
+            sink = sink.wrapping_add(orx.udp_payload.len() as u64);
 
             // Broadcast: flood to three local ports and two VTEPs.
             let len = frame_into(&mut buf[HEADROOM..], EthernetAddress::BROADCAST, mac(3), 64);
