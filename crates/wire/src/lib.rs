@@ -53,9 +53,11 @@ pub mod vxlan;
 pub use arp::{ArpOperation, ArpPacket, ArpRepr};
 pub use error::{Error, Result};
 pub use ethernet::{EtherType, EthernetAddress, EthernetFrame, EthernetRepr, VlanTag};
+pub use icmpv6::{Icmpv6Message, Icmpv6Packet, Icmpv6Repr};
 pub use ip::IpProtocol;
 pub use ipv4::{ChecksumDelta, Ipv4Options, Ipv4Packet, Ipv4Repr};
 pub use ipv6::{Ipv6FragmentHeader, Ipv6FragmentRepr, Ipv6Packet, Ipv6Repr};
+pub use ndp::{NdiscFrame, NdiscOption, NdiscOptions, NdiscPacket, NdiscRepr};
 pub use udp::{Ipv6ZeroChecksum, UdpPacket, UdpRepr};
 pub use vxlan::{Vni, VxlanPacket, VxlanRepr, VXLAN_PORT};
 
