@@ -1462,6 +1462,59 @@ mod tests {
         );
     }
 
+    /// A Router Advertisement captured from FRR 8.4's zebra in a namespace
+    /// (`ipv6 nd ra-interval 1`, `ipv6 nd prefix 2001:db8:1::/64`,
+    /// `ipv6 nd mtu 1450`): what BGP unnumbered learns the peer from.
+    const FRR_RA: &str = concat!(
+        "33330000000102000000001a86dd600a54ab00403afffe80000000000000000000fffe00001a",
+        "ff0200000000000000000000000000018600f5ed400000030000000000000000030440c000",
+        "278d0000093a800000000020010db8000100000000000000000000010102000000001a0501",
+        "0000000005aa"
+    );
+
+    #[test]
+    fn captured_frr_router_advert() {
+        let b = hex(FRR_RA);
+        let f = NdiscFrame::parse(&b).unwrap();
+        assert_eq!(f.ip.src_addr, a("fe80::ff:fe00:1a"));
+        assert_eq!(f.ip.flow_label, 0xa54ab);
+        let NdiscRepr::RouterAdvert {
+            cur_hop_limit,
+            flags,
+            router_lifetime,
+            reachable_time,
+            retrans_timer,
+            options,
+        } = f.ndisc
+        else {
+            panic!("{:?}", f.ndisc)
+        };
+        assert_eq!(cur_hop_limit, 64);
+        assert_eq!(flags, RouterFlags(0));
+        assert_eq!(router_lifetime, 3);
+        assert_eq!((reachable_time, retrans_timer), (0, 0));
+        assert_eq!(options.source_lladdr(), Some(mac("02:00:00:00:00:1a")));
+        assert_eq!(options.mtu(), Some(1450));
+        let p: Vec<_> = options.prefixes().collect();
+        assert_eq!(p.len(), 1);
+        assert_eq!(p[0].prefix, a("2001:db8:1::"));
+        assert_eq!(p[0].prefix_len, 64);
+        assert!(p[0].flags.on_link() && p[0].flags.autonomous());
+        assert_eq!(
+            (p[0].valid_lifetime, p[0].preferred_lifetime),
+            (2_592_000, 604_800)
+        );
+        // The peer's link-local address is the RA's source, and its MAC the
+        // SLLA: the EUI-64 derivation agrees.
+        assert_eq!(
+            ipv6::link_local_from_mac(options.source_lladdr().unwrap()),
+            f.ip.src_addr
+        );
+        let mut out = [0u8; 118];
+        assert_eq!(f.emit(&mut out).unwrap(), 118);
+        assert_eq!(&out[..], &b[..]);
+    }
+
     #[test]
     fn validation_rules() {
         let src = a("fe80::1");
@@ -1613,7 +1666,7 @@ mod tests {
 
     #[test]
     fn truncation_at_every_length() {
-        for f in [NS, NA, NS_LL, NA_LL, NS_DAD, RS] {
+        for f in [NS, NA, NS_LL, NA_LL, NS_DAD, RS, FRR_RA] {
             let b = hex(f);
             for n in 0..b.len() {
                 assert!(NdiscFrame::parse(&b[..n]).is_err(), "{n}");
