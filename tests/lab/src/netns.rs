@@ -324,3 +324,16 @@ impl Netns {
         crate::Bridge::create(self, name, mtu)
     }
 }
+
+impl Netns {
+    /// Turn off transmit checksum offload (and with it TSO/GSO) on
+    /// `ifname` with `ethtool -K IF tx off`, so that frames carry their
+    /// final checksums when captured (veth offloads them by default, and a
+    /// capture then shows partial checksums). Needs the `ethtool` package,
+    /// which [`crate::preflight`] does not require.
+    pub fn disable_tx_offload(&self, ifname: &str) -> Result<()> {
+        self.exec("ethtool", &["-K", ifname, "tx", "off"])
+            .context("ethtool missing? (Debian package `ethtool`)")
+            .map(drop)
+    }
+}
