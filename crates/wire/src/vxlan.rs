@@ -251,8 +251,8 @@ mod tests {
     use super::*;
     use std::{format, vec};
 
-    /// A VXLAN header as Linux sends it for VNI 100, followed by the start of
-    /// the inner Ethernet frame (a broadcast from 02:00:00:00:00:01).
+    /// A VXLAN header for VNI 100 (the bytes Linux sends, see udp.rs), then
+    /// the start of an inner Ethernet frame (a broadcast ARP).
     const VNI_100: [u8; 22] = [
         0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x64, 0x00, // VXLAN, VNI 100
         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01, 0x08, 0x06,
