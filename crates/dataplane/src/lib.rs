@@ -43,6 +43,7 @@ pub mod mac_table;
 pub mod outer;
 pub mod stats;
 pub mod switch;
+pub mod sys;
 pub mod time;
 pub mod vxlan;
 

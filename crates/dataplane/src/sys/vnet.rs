@@ -1,0 +1,536 @@
+//! The virtio-net header that TAP devices (`IFF_VNET_HDR`) and packet
+//! sockets (`PACKET_VNET_HDR`) put in front of every frame, and what the
+//! dataplane must do with the offloads it announces.
+//!
+//! This file is safe code; it lives beside the system calls because only
+//! they produce and consume the header.
+//!
+//! # The header (virtio 1.x, §5.1.6 "Device Operation", legacy layout)
+//!
+//! ```text
+//!  0      1          2         4          6            8             10
+//! +-------+----------+---------+----------+------------+-------------+
+//! | flags | gso_type | hdr_len | gso_size | csum_start | csum_offset |
+//! +-------+----------+---------+----------+------------+-------------+
+//! ```
+//!
+//! The 16-bit fields are in the host's byte order (Linux's "legacy"
+//! virtio endianness: tun without `TUNSETVNETLE` and `af_packet` both use
+//! it on every architecture vtepd runs on).
+//!
+//! # Contract
+//!
+//! - `VIRTIO_NET_HDR_F_NEEDS_CSUM`: the transport checksum field at
+//!   `csum_start + csum_offset` holds only the pseudo-header sum; the sum
+//!   from `csum_start` to the end must be folded into it before the frame
+//!   leaves the host ([`complete_checksum`]).
+//! - `gso_type` TCPv4/TCPv6: the frame is a TCP super-frame whose payload
+//!   must be cut into `gso_size` pieces, each with copies of the headers and
+//!   fixed lengths, IPv4 identification, sequence numbers, flags and
+//!   checksums ([`segment_tcp`]). UDP_L4 (UDP GSO) is cut the same way into
+//!   UDP datagrams. Every other type (UFO, unknown) is refused.
+//! - Segmentation writes into a caller buffer; nothing allocates. Errors are
+//!   small `Copy` values the driver counts and drops.
+#![deny(unsafe_code)]
+
+use core::ops::Range;
+
+use vtepd_wire::checksum;
+
+/// Length of the legacy virtio-net header (no `num_buffers`).
+pub const VNET_HDR_LEN: usize = 10;
+
+/// `flags`: the transport checksum is partial.
+pub const F_NEEDS_CSUM: u8 = 1;
+/// `flags`: the checksum was verified (receive side).
+pub const F_DATA_VALID: u8 = 2;
+
+/// `gso_type` values (the low 7 bits; bit 7 is ECN).
+pub mod gso {
+    /// Not a super-frame.
+    pub const NONE: u8 = 0;
+    /// TCP over IPv4.
+    pub const TCPV4: u8 = 1;
+    /// UDP fragmentation offload (refused).
+    pub const UDP: u8 = 3;
+    /// TCP over IPv6.
+    pub const TCPV6: u8 = 4;
+    /// UDP segmentation (UDP GSO).
+    pub const UDP_L4: u8 = 5;
+    /// The ECN flag bit.
+    pub const ECN: u8 = 0x80;
+}
+
+/// Why an offloaded frame could not be prepared for the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum OffloadError {
+    /// Shorter than the virtio header or the headers it points at.
+    #[error("truncated frame or virtio header")]
+    Truncated,
+    /// Checksum offsets or IP/TCP headers do not make sense.
+    #[error("inconsistent offload metadata")]
+    BadHeader,
+    /// A GSO type other than TCPv4/TCPv6/UDP_L4.
+    #[error("unsupported GSO type {0:#x}")]
+    Unsupported(u8),
+    /// The output buffer cannot hold every segment.
+    #[error("segment buffer too small")]
+    NoRoom,
+}
+
+/// A parsed virtio-net header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct VnetHdr {
+    /// `F_NEEDS_CSUM`, `F_DATA_VALID`.
+    pub flags: u8,
+    /// One of [`gso`], possibly with [`gso::ECN`].
+    pub gso_type: u8,
+    /// Length of the headers (a hint; recomputed here).
+    pub hdr_len: u16,
+    /// Payload bytes per segment.
+    pub gso_size: u16,
+    /// Where checksumming starts (the transport header).
+    pub csum_start: u16,
+    /// Offset of the checksum field from `csum_start`.
+    pub csum_offset: u16,
+}
+
+impl VnetHdr {
+    /// A header announcing nothing: a plain, complete frame.
+    pub const PLAIN: VnetHdr = VnetHdr {
+        flags: 0,
+        gso_type: gso::NONE,
+        hdr_len: 0,
+        gso_size: 0,
+        csum_start: 0,
+        csum_offset: 0,
+    };
+
+    /// Parse the first [`VNET_HDR_LEN`] bytes of `b`.
+    pub fn parse(b: &[u8]) -> Result<VnetHdr, OffloadError> {
+        let h = b.get(..VNET_HDR_LEN).ok_or(OffloadError::Truncated)?;
+        let u = |i: usize| u16::from_ne_bytes([h[i], h[i + 1]]);
+        Ok(VnetHdr {
+            flags: h[0],
+            gso_type: h[1],
+            hdr_len: u(2),
+            gso_size: u(4),
+            csum_start: u(6),
+            csum_offset: u(8),
+        })
+    }
+
+    /// Write the header into the first [`VNET_HDR_LEN`] bytes of `b`.
+    pub fn emit(&self, b: &mut [u8]) -> Result<(), OffloadError> {
+        let h = b.get_mut(..VNET_HDR_LEN).ok_or(OffloadError::NoRoom)?;
+        h[0] = self.flags;
+        h[1] = self.gso_type;
+        h[2..4].copy_from_slice(&self.hdr_len.to_ne_bytes());
+        h[4..6].copy_from_slice(&self.gso_size.to_ne_bytes());
+        h[6..8].copy_from_slice(&self.csum_start.to_ne_bytes());
+        h[8..10].copy_from_slice(&self.csum_offset.to_ne_bytes());
+        Ok(())
+    }
+
+    /// The GSO type without the ECN bit.
+    pub fn gso_kind(&self) -> u8 {
+        self.gso_type & !gso::ECN
+    }
+
+    /// Whether the frame is a super-frame to segment.
+    pub fn is_gso(&self) -> bool {
+        self.gso_kind() != gso::NONE
+    }
+
+    /// Whether the transport checksum is partial.
+    pub fn needs_csum(&self) -> bool {
+        self.flags & F_NEEDS_CSUM != 0
+    }
+}
+
+/// Fold the sum of `frame[csum_start..]` into the partial checksum at
+/// `csum_start + csum_offset` (`VIRTIO_NET_HDR_F_NEEDS_CSUM`).
+pub fn complete_checksum(
+    frame: &mut [u8],
+    csum_start: u16,
+    csum_offset: u16,
+) -> Result<(), OffloadError> {
+    let start = usize::from(csum_start);
+    let at = start + usize::from(csum_offset);
+    if at + 2 > frame.len() {
+        return Err(OffloadError::BadHeader);
+    }
+    let c = checksum::checksum(frame.get(start..).ok_or(OffloadError::BadHeader)?);
+    frame[at..at + 2].copy_from_slice(&c.to_be_bytes());
+    Ok(())
+}
+
+/// How a super-frame was laid out in the output buffer by [`segment`]:
+/// segment `k` starts at `k * stride + headroom` and is `seg_len(k)` bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Segments {
+    /// Number of segments.
+    pub count: usize,
+    /// Distance between the starts of two segments' slots.
+    pub stride: usize,
+    /// Free bytes in front of every segment (for an encapsulation header).
+    pub headroom: usize,
+    /// Length of a full segment (headers + `gso_size`).
+    pub full_len: usize,
+    /// Length of the last segment.
+    pub last_len: usize,
+}
+
+impl Segments {
+    /// The byte range of segment `k` in the output buffer.
+    pub fn range(&self, k: usize) -> Range<usize> {
+        let start = k * self.stride + self.headroom;
+        let len = if k + 1 == self.count {
+            self.last_len
+        } else {
+            self.full_len
+        };
+        start..start + len
+    }
+}
+
+/// Where the L3 header of an Ethernet frame starts and which version it is,
+/// skipping up to two VLAN tags.
+fn l3_offset(frame: &[u8]) -> Result<(usize, u16), OffloadError> {
+    let mut off = 12;
+    for _ in 0..3 {
+        let t = frame.get(off..off + 2).ok_or(OffloadError::Truncated)?;
+        let et = u16::from_be_bytes([t[0], t[1]]);
+        if et == 0x8100 || et == 0x88a8 {
+            off += 4;
+            continue;
+        }
+        return Ok((off + 2, et));
+    }
+    Err(OffloadError::BadHeader)
+}
+
+/// Cut a GSO super-frame (TCPv4, TCPv6 or UDP_L4) described by `hdr` into
+/// complete frames in `out`, each preceded by `headroom` free bytes and
+/// followed directly by the next segment's headroom, so that with a
+/// headroom of one encapsulation header the encapsulated segments are
+/// contiguous and of equal length (the shape `UDP_SEGMENT` sends in one
+/// call). Every checksum is computed in full. Never allocates.
+pub fn segment(
+    frame: &[u8],
+    hdr: &VnetHdr,
+    out: &mut [u8],
+    headroom: usize,
+) -> Result<Segments, OffloadError> {
+    let kind = hdr.gso_kind();
+    let (l3, et) = l3_offset(frame)?;
+    let is_tcp = match kind {
+        gso::TCPV4 | gso::TCPV6 => true,
+        gso::UDP_L4 => false,
+        k => return Err(OffloadError::Unsupported(k)),
+    };
+    let v4 = match et {
+        0x0800 => true,
+        0x86dd => false,
+        _ => return Err(OffloadError::BadHeader),
+    };
+    if (kind == gso::TCPV4 && !v4) || (kind == gso::TCPV6 && v4) {
+        return Err(OffloadError::BadHeader);
+    }
+    // The transport header: csum_start when the checksum is partial (it is
+    // for every GSO frame Linux produces), else after a plain IP header.
+    let l4 = if hdr.needs_csum() {
+        usize::from(hdr.csum_start)
+    } else if v4 {
+        let b = *frame.get(l3).ok_or(OffloadError::Truncated)?;
+        l3 + usize::from(b & 0x0f) * 4
+    } else {
+        l3 + 40
+    };
+    if l4 < l3 + if v4 { 20 } else { 40 } {
+        return Err(OffloadError::BadHeader);
+    }
+    let l4_len = if is_tcp {
+        let b = *frame.get(l4 + 12).ok_or(OffloadError::Truncated)?;
+        usize::from(b >> 4) * 4
+    } else {
+        8
+    };
+    if l4_len < if is_tcp { 20 } else { 8 } {
+        return Err(OffloadError::BadHeader);
+    }
+    let hdrs = l4 + l4_len;
+    let payload = frame.get(hdrs..).ok_or(OffloadError::Truncated)?;
+    let mss = usize::from(hdr.gso_size);
+    if mss == 0 {
+        return Err(OffloadError::BadHeader);
+    }
+    let count = payload.len().div_ceil(mss).max(1);
+    let full_len = hdrs + mss;
+    let stride = headroom + full_len;
+    let last_payload = payload.len() - (count - 1) * mss;
+    let segs = Segments {
+        count,
+        stride,
+        headroom,
+        full_len,
+        last_len: hdrs + last_payload,
+    };
+    if (count - 1) * stride + headroom + segs.last_len > out.len() {
+        return Err(OffloadError::NoRoom);
+    }
+    let headers = frame.get(..hdrs).ok_or(OffloadError::Truncated)?;
+    let (src_sum, ip_id, seq) = if v4 {
+        let ip = frame.get(l3..l3 + 20).ok_or(OffloadError::Truncated)?;
+        (
+            checksum::sum(&ip[12..20]),
+            u16::from_be_bytes([ip[4], ip[5]]),
+            0,
+        )
+    } else {
+        let ip = frame.get(l3..l3 + 40).ok_or(OffloadError::Truncated)?;
+        (checksum::sum(&ip[8..40]), 0, 0)
+    };
+    let seq0 = if is_tcp {
+        let t = frame.get(l4 + 4..l4 + 8).ok_or(OffloadError::Truncated)?;
+        u32::from_be_bytes([t[0], t[1], t[2], t[3]])
+    } else {
+        seq
+    };
+    let tcp_flags = if is_tcp { headers[l4 + 13] } else { 0 };
+    let proto: u32 = if is_tcp { 6 } else { 17 };
+    for k in 0..count {
+        let r = segs.range(k);
+        let seg = &mut out[r.clone()];
+        let pl = &payload[k * mss..(k * mss + (r.end - r.start - hdrs))];
+        seg[..hdrs].copy_from_slice(headers);
+        seg[hdrs..].copy_from_slice(pl);
+        let seg_len = seg.len();
+        let l4_total = seg_len - l4;
+        if v4 {
+            let tot = (seg_len - l3) as u16;
+            seg[l3 + 2..l3 + 4].copy_from_slice(&tot.to_be_bytes());
+            let id = ip_id.wrapping_add(k as u16);
+            seg[l3 + 4..l3 + 6].copy_from_slice(&id.to_be_bytes());
+            seg[l3 + 10..l3 + 12].copy_from_slice(&[0, 0]);
+            let ihl = l4 - l3;
+            let c = checksum::checksum(&seg[l3..l3 + ihl]);
+            seg[l3 + 10..l3 + 12].copy_from_slice(&c.to_be_bytes());
+        } else {
+            let plen = (seg_len - l3 - 40) as u16;
+            seg[l3 + 4..l3 + 6].copy_from_slice(&plen.to_be_bytes());
+        }
+        let csum_at = if is_tcp {
+            let s = seq0.wrapping_add((k * mss) as u32);
+            seg[l4 + 4..l4 + 8].copy_from_slice(&s.to_be_bytes());
+            // FIN and PSH only on the last segment, CWR only on the first.
+            let mut f = tcp_flags;
+            if k + 1 != count {
+                f &= !(0x01 | 0x08);
+            }
+            if k != 0 {
+                f &= !0x80;
+            }
+            seg[l4 + 13] = f;
+            l4 + 16
+        } else {
+            let ul = l4_total as u16;
+            seg[l4 + 4..l4 + 6].copy_from_slice(&ul.to_be_bytes());
+            l4 + 6
+        };
+        seg[csum_at..csum_at + 2].copy_from_slice(&[0, 0]);
+        let pseudo = src_sum + proto + (l4_total as u32 >> 16) + (l4_total as u32 & 0xffff);
+        let mut c = !checksum::fold(pseudo + checksum::sum(&seg[l4..]));
+        if !is_tcp && c == 0 {
+            c = 0xffff;
+        }
+        seg[csum_at..csum_at + 2].copy_from_slice(&c.to_be_bytes());
+    }
+    Ok(segs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An Ethernet + IPv4 + TCP super-frame with a partial checksum, as
+    /// Linux hands it over: `payload` bytes of pattern, flags PSH|ACK.
+    fn tcp4_superframe(payload: usize) -> Vec<u8> {
+        let mut f = vec![0u8; 14 + 20 + 20 + payload];
+        f[0..6].copy_from_slice(&[2, 0, 0, 0, 0, 2]);
+        f[6..12].copy_from_slice(&[2, 0, 0, 0, 0, 1]);
+        f[12..14].copy_from_slice(&[0x08, 0x00]);
+        let ip = &mut f[14..34];
+        ip[0] = 0x45;
+        let tot = (20 + 20 + payload) as u16;
+        ip[2..4].copy_from_slice(&tot.to_be_bytes());
+        ip[4..6].copy_from_slice(&0x1234u16.to_be_bytes());
+        ip[6] = 0x40;
+        ip[8] = 64;
+        ip[9] = 6;
+        ip[12..16].copy_from_slice(&[10, 1, 0, 1]);
+        ip[16..20].copy_from_slice(&[10, 1, 0, 2]);
+        let tcp = &mut f[34..54];
+        tcp[0..2].copy_from_slice(&1000u16.to_be_bytes());
+        tcp[2..4].copy_from_slice(&5201u16.to_be_bytes());
+        tcp[4..8].copy_from_slice(&0xffff_fff0u32.to_be_bytes());
+        tcp[12] = 5 << 4;
+        tcp[13] = 0x18;
+        for (i, b) in f[54..].iter_mut().enumerate() {
+            *b = (i % 251) as u8;
+        }
+        f
+    }
+
+    fn verify_tcp4(seg: &[u8]) {
+        let ip = &seg[14..34];
+        assert!(checksum::verify(ip), "IPv4 header checksum");
+        let l4 = &seg[34..];
+        let pseudo = checksum::sum(&ip[12..20]) + 6 + l4.len() as u32;
+        assert_eq!(
+            checksum::fold(pseudo + checksum::sum(l4)),
+            0xffff,
+            "TCP checksum"
+        );
+    }
+
+    #[test]
+    fn header_round_trip() {
+        let h = VnetHdr {
+            flags: F_NEEDS_CSUM,
+            gso_type: gso::TCPV6 | gso::ECN,
+            hdr_len: 74,
+            gso_size: 1440,
+            csum_start: 54,
+            csum_offset: 16,
+        };
+        let mut b = [0u8; VNET_HDR_LEN];
+        h.emit(&mut b).unwrap();
+        assert_eq!(VnetHdr::parse(&b).unwrap(), h);
+        assert_eq!(h.gso_kind(), gso::TCPV6);
+        assert!(h.is_gso() && h.needs_csum());
+        assert_eq!(VnetHdr::parse(&b[..9]), Err(OffloadError::Truncated));
+    }
+
+    #[test]
+    fn tcp4_superframe_is_cut_with_fixed_headers() {
+        let f = tcp4_superframe(3000);
+        let h = VnetHdr {
+            flags: F_NEEDS_CSUM,
+            gso_type: gso::TCPV4,
+            hdr_len: 54,
+            gso_size: 1448,
+            csum_start: 34,
+            csum_offset: 16,
+        };
+        let mut out = vec![0u8; 8192];
+        let s = segment(&f, &h, &mut out, 8).unwrap();
+        assert_eq!(s.count, 3);
+        assert_eq!(s.full_len, 54 + 1448);
+        assert_eq!(s.last_len, 54 + 3000 - 2 * 1448);
+        assert_eq!(s.stride, 8 + 54 + 1448);
+        let mut payload = Vec::new();
+        for k in 0..s.count {
+            let seg = &out[s.range(k)];
+            verify_tcp4(seg);
+            let tot = u16::from_be_bytes([seg[16], seg[17]]) as usize;
+            assert_eq!(tot, seg.len() - 14);
+            assert_eq!(u16::from_be_bytes([seg[18], seg[19]]), 0x1234 + k as u16);
+            let seq = u32::from_be_bytes([seg[38], seg[39], seg[40], seg[41]]);
+            assert_eq!(seq, 0xffff_fff0u32.wrapping_add((k * 1448) as u32));
+            let psh = seg[47] & 0x08 != 0;
+            assert_eq!(psh, k == 2, "PSH only on the last segment");
+            payload.extend_from_slice(&seg[54..]);
+        }
+        assert_eq!(payload, f[54..]);
+        // Segments are contiguous behind their headroom.
+        assert_eq!(s.range(1).start, s.range(0).end + 8);
+    }
+
+    #[test]
+    fn tcp6_superframe_is_cut() {
+        let payload = 2500;
+        let mut f = vec![0u8; 14 + 40 + 32 + payload];
+        f[12..14].copy_from_slice(&[0x86, 0xdd]);
+        f[14] = 0x60;
+        f[14 + 4..14 + 6].copy_from_slice(&((32 + payload) as u16).to_be_bytes());
+        f[14 + 6] = 6;
+        f[14 + 7] = 64;
+        f[14 + 8] = 0xfd;
+        f[14 + 39] = 1;
+        f[14 + 24] = 0xfd;
+        f[14 + 55] = 2;
+        f[54 + 12] = 8 << 4;
+        f[54 + 13] = 0x19; // FIN|PSH|ACK
+        for (i, b) in f[86..].iter_mut().enumerate() {
+            *b = i as u8;
+        }
+        let h = VnetHdr {
+            flags: F_NEEDS_CSUM,
+            gso_type: gso::TCPV6,
+            hdr_len: 86,
+            gso_size: 1000,
+            csum_start: 54,
+            csum_offset: 16,
+        };
+        let mut out = vec![0u8; 4096];
+        let s = segment(&f, &h, &mut out, 0).unwrap();
+        assert_eq!(s.count, 3);
+        for k in 0..3 {
+            let seg = &out[s.range(k)];
+            let plen = u16::from_be_bytes([seg[18], seg[19]]) as usize;
+            assert_eq!(plen, seg.len() - 54);
+            let l4 = &seg[54..];
+            let pseudo = checksum::sum(&seg[22..54]) + 6 + l4.len() as u32;
+            assert_eq!(checksum::fold(pseudo + checksum::sum(l4)), 0xffff);
+            assert_eq!(seg[54 + 13] & 0x01 != 0, k == 2, "FIN only last");
+        }
+    }
+
+    #[test]
+    fn refuses_bad_input() {
+        let f = tcp4_superframe(100);
+        let mut h = VnetHdr {
+            flags: F_NEEDS_CSUM,
+            gso_type: gso::UDP,
+            gso_size: 10,
+            csum_start: 34,
+            csum_offset: 16,
+            hdr_len: 54,
+        };
+        let mut out = vec![0u8; 4096];
+        assert_eq!(
+            segment(&f, &h, &mut out, 0),
+            Err(OffloadError::Unsupported(gso::UDP))
+        );
+        h.gso_type = gso::TCPV6;
+        assert_eq!(segment(&f, &h, &mut out, 0), Err(OffloadError::BadHeader));
+        h.gso_type = gso::TCPV4;
+        h.gso_size = 0;
+        assert_eq!(segment(&f, &h, &mut out, 0), Err(OffloadError::BadHeader));
+        h.gso_size = 10;
+        let mut small = [0u8; 100];
+        assert_eq!(segment(&f, &h, &mut small, 0), Err(OffloadError::NoRoom));
+        for n in 0..54 {
+            assert!(segment(&f[..n], &h, &mut out, 0).is_err());
+        }
+        let mut g = f.clone();
+        assert_eq!(
+            complete_checksum(&mut g, 200, 16),
+            Err(OffloadError::BadHeader)
+        );
+    }
+
+    #[test]
+    fn partial_checksum_is_completed() {
+        let mut f = tcp4_superframe(333);
+        let ipc = checksum::checksum(&f[14..34]);
+        f[24..26].copy_from_slice(&ipc.to_be_bytes());
+        // What Linux leaves: the pseudo-header sum, not complemented.
+        let l4_len = (f.len() - 34) as u32;
+        let pseudo = checksum::fold(checksum::sum(&f[26..34]) + 6 + l4_len);
+        f[50..52].copy_from_slice(&pseudo.to_be_bytes());
+        complete_checksum(&mut f, 34, 16).unwrap();
+        verify_tcp4(&f);
+    }
+}
