@@ -609,6 +609,104 @@ impl<'a> Iterator for ExtHeaders<'a> {
     }
 }
 
+/// What a node must do with an option it does not recognise: the two
+/// high-order bits of the option type (RFC 8200 §4.2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum UnknownOptionAction {
+    /// 00: skip the option and continue.
+    Skip,
+    /// 01: discard the packet.
+    Discard,
+    /// 10: discard and send ICMPv6 Parameter Problem code 2.
+    DiscardAndReport,
+    /// 11: as 10, but only if the destination is not multicast.
+    DiscardAndReportUnicast,
+}
+
+/// One option of a Hop-by-Hop or Destination Options header (RFC 8200 §4.2).
+///
+/// ```text
+/// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+- - - - - - - - -
+/// |  Option Type  |  Opt Data Len |  Option Data
+/// +-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+-+- - - - - - - - -
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ipv6Option<'a> {
+    /// Pad1 (type 0): a single zero octet, no length field.
+    Pad1,
+    /// PadN (type 1) with this many data octets.
+    PadN(u8),
+    /// Router Alert (type 5, RFC 2711) with its 16-bit value (0: MLD).
+    RouterAlert(u16),
+    /// Any other option: type and data.
+    Unknown(u8, &'a [u8]),
+}
+
+impl Ipv6Option<'_> {
+    /// The action for an unrecognised option of type `t`.
+    pub fn action(t: u8) -> UnknownOptionAction {
+        match t >> 6 {
+            0 => UnknownOptionAction::Skip,
+            1 => UnknownOptionAction::Discard,
+            2 => UnknownOptionAction::DiscardAndReport,
+            _ => UnknownOptionAction::DiscardAndReportUnicast,
+        }
+    }
+}
+
+/// An allocation-free walk over the options of a Hop-by-Hop or Destination
+/// Options header ([`ExtHeader::body`]). An option running past the header,
+/// or a Router Alert whose length is not 2, yields one
+/// [`Error::BadOption`] and ends the walk.
+#[derive(Debug, Clone)]
+pub struct Ipv6OptionIter<'a> {
+    bytes: &'a [u8],
+    done: bool,
+}
+
+impl<'a> Ipv6OptionIter<'a> {
+    /// Walk `bytes`, the options area of the header.
+    pub fn new(bytes: &'a [u8]) -> Ipv6OptionIter<'a> {
+        Ipv6OptionIter { bytes, done: false }
+    }
+
+    fn step(&mut self) -> Result<Ipv6Option<'a>> {
+        let t = self.bytes[0];
+        if t == 0 {
+            self.bytes = &self.bytes[1..];
+            return Ok(Ipv6Option::Pad1);
+        }
+        let len = usize::from(*self.bytes.get(1).ok_or(Error::BadOption)?);
+        let data = self.bytes.get(2..2 + len).ok_or(Error::BadOption)?;
+        self.bytes = &self.bytes[2 + len..];
+        Ok(match t {
+            1 => Ipv6Option::PadN(len as u8),
+            5 => {
+                if len != 2 {
+                    return Err(Error::BadOption);
+                }
+                Ipv6Option::RouterAlert(be16(data))
+            }
+            _ => Ipv6Option::Unknown(t, data),
+        })
+    }
+}
+
+impl<'a> Iterator for Ipv6OptionIter<'a> {
+    type Item = Result<Ipv6Option<'a>>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done || self.bytes.is_empty() {
+            return None;
+        }
+        let r = self.step();
+        if r.is_err() {
+            self.done = true;
+        }
+        Some(r)
+    }
+}
+
 /// Where the unfragmentable part of a packet ends (RFC 8200 §4.5).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Unfragmentable {
@@ -924,6 +1022,13 @@ mod tests {
         assert_eq!(hs[0].data.len(), 8);
         // Router Alert option, value 0 (MLD), then PadN of 0 data bytes.
         assert_eq!(hs[0].body(), &[0x05, 0x02, 0x00, 0x00, 0x01, 0x00]);
+        let opts: Vec<_> = Ipv6OptionIter::new(hs[0].body())
+            .map(|o| o.unwrap())
+            .collect();
+        assert_eq!(
+            opts,
+            std::vec![Ipv6Option::RouterAlert(0), Ipv6Option::PadN(0)]
+        );
         let u = p.upper_layer().unwrap();
         assert_eq!(u.protocol, IpProtocol::Icmpv6);
         assert_eq!(u.offset, 48);
@@ -1062,6 +1167,35 @@ mod tests {
     }
 
     #[test]
+    fn option_walk() {
+        let b = [0u8, 0x3e, 2, 0xaa, 0xbb, 1, 1, 0];
+        let v: Vec<_> = Ipv6OptionIter::new(&b).collect();
+        assert_eq!(
+            v,
+            std::vec![
+                Ok(Ipv6Option::Pad1),
+                Ok(Ipv6Option::Unknown(0x3e, &[0xaa, 0xbb])),
+                Ok(Ipv6Option::PadN(1)),
+            ]
+        );
+        assert_eq!(Ipv6Option::action(0x3e), UnknownOptionAction::Skip);
+        assert_eq!(Ipv6Option::action(0x5e), UnknownOptionAction::Discard);
+        assert_eq!(
+            Ipv6Option::action(0x8e),
+            UnknownOptionAction::DiscardAndReport
+        );
+        assert_eq!(
+            Ipv6Option::action(0xc2),
+            UnknownOptionAction::DiscardAndReportUnicast
+        );
+        for bad in [&[1u8][..], &[1, 3, 0, 0], &[5, 1, 0], &[0x3e, 9]] {
+            let mut it = Ipv6OptionIter::new(bad);
+            assert_eq!(it.next(), Some(Err(Error::BadOption)), "{bad:?}");
+            assert_eq!(it.next(), None);
+        }
+    }
+
+    #[test]
     fn lengths_and_version() {
         let b = hex(ECHO);
         for n in 0..40 {
@@ -1168,6 +1302,75 @@ mod tests {
 
     proptest::proptest! {
         #[test]
+        fn generated_chains_walk_to_the_upper_layer(
+            hdrs in proptest::collection::vec((0u8..4, 0u8..4), 0..11),
+            hbh in proptest::bool::ANY,
+        ) {
+            // Build fixed header -> [Hop-by-Hop] -> generated headers -> UDP.
+            let kinds = [IpProtocol::Ipv6Opts, IpProtocol::Ipv6Route, IpProtocol::Ipv6Frag, IpProtocol::Ah];
+            let mut chain: Vec<(IpProtocol, usize)> = Vec::new();
+            if hbh {
+                chain.push((IpProtocol::HopByHop, 8));
+            }
+            for (k, l) in hdrs {
+                let kind = kinds[usize::from(k)];
+                let len = match kind {
+                    IpProtocol::Ipv6Frag => 8,
+                    IpProtocol::Ah => (usize::from(l) * 2 + 2) * 4, // AH lengths that are /8
+                    _ => (usize::from(l) + 1) * 8,
+                };
+                chain.push((kind, len));
+            }
+            let mut payload = Vec::new();
+            for (i, (kind, len)) in chain.iter().enumerate() {
+                let next = chain.get(i + 1).map(|c| c.0).unwrap_or(IpProtocol::Udp);
+                let mut h = std::vec![0u8; *len];
+                h[0] = u8::from(next);
+                h[1] = match kind {
+                    IpProtocol::Ipv6Frag => 0,
+                    IpProtocol::Ah => (len / 4 - 2) as u8,
+                    _ => (len / 8 - 1) as u8,
+                };
+                payload.extend_from_slice(&h);
+            }
+            let upper_at = 40 + payload.len();
+            payload.extend_from_slice(&[0u8; 8]);
+            let first = chain.first().map(|c| c.0).unwrap_or(IpProtocol::Udp);
+            let mut b = std::vec![0u8; 40];
+            Ipv6Repr {
+                src_addr: Ipv6Addr::LOCALHOST,
+                dst_addr: Ipv6Addr::LOCALHOST,
+                next_header: first,
+                payload_len: payload.len(),
+                hop_limit: 64,
+                traffic_class: 0,
+                flow_label: 0,
+            }
+            .emit(&mut Ipv6Packet::new_unchecked(&mut b[..]))
+            .unwrap();
+            b.extend_from_slice(&payload);
+            let p = Ipv6Packet::new_checked(&b[..]).unwrap();
+            let r = p.upper_layer();
+            if chain.len() > MAX_EXT_HEADERS {
+                proptest::prop_assert_eq!(r, Err(Error::Unsupported));
+            } else {
+                let u = r.unwrap();
+                proptest::prop_assert_eq!(u.protocol, IpProtocol::Udp);
+                proptest::prop_assert_eq!(u.offset, upper_at);
+                proptest::prop_assert_eq!(u.fragment.is_some(), chain.iter().any(|c| c.0 == IpProtocol::Ipv6Frag));
+                let offsets: Vec<usize> = p.ext_headers().map(|h| h.unwrap().offset).collect();
+                proptest::prop_assert_eq!(offsets.len(), chain.len());
+            }
+            // Cutting the payload anywhere inside the chain is an error, never a panic.
+            for cut in 0..upper_at - 40 {
+                let mut t = b[..40 + cut].to_vec();
+                t[4..6].copy_from_slice(&(cut as u16).to_be_bytes());
+                let p = Ipv6Packet::new_checked(&t[..]).unwrap();
+                proptest::prop_assert!(p.upper_layer().is_err());
+            }
+        }
+
+        #[test]
         fn arbitrary_bytes_never_panic(data in proptest::collection::vec(0u8.., 0..160), nh in 0u8..) {
             let mut data = data;
             if data.len() >= 40 {
@@ -1187,6 +1390,9 @@ mod tests {
                     n += 1;
                     if let Ok(h) = h {
                         proptest::prop_assert!(h.offset + h.data.len() <= p.total_len());
+                        if matches!(h.kind, IpProtocol::HopByHop | IpProtocol::Ipv6Opts) {
+                            for o in Ipv6OptionIter::new(h.body()) { let _ = o; }
+                        }
                         if let Some(f) = h.fragment() {
                             let mut fb = [0u8; 8];
                             f.emit_into(&mut fb).unwrap();
