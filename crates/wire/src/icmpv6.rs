@@ -859,6 +859,49 @@ mod tests {
         assert_eq!(truncate_invoking(&big).len(), 1232);
     }
 
+    /// fixtures/udp_ipv6.pcap: a UDP datagram and the kernel's Destination
+    /// Unreachable / port unreachable quoting it.
+    #[test]
+    fn fixture_port_unreachable() {
+        let file = include_bytes!("../fixtures/udp_ipv6.pcap");
+        let frames = crate::ipv6::pcap::frames(file);
+        let ip = Ipv6Packet::new_checked(&frames[1][14..]).unwrap();
+        let p = Icmpv6Packet::new_checked(ip.payload()).unwrap();
+        let r = Icmpv6Repr::parse(ip.src_addr(), ip.dst_addr(), &p).unwrap();
+        let Icmpv6Repr::DstUnreachable {
+            reason,
+            unused,
+            invoking,
+        } = r
+        else {
+            panic!("{r:?}")
+        };
+        assert_eq!(reason, DstUnreachable::PortUnreachable);
+        assert_eq!(unused, 0);
+        assert_eq!(invoking, &frames[0][14..]);
+        let mut out = vec![0u8; r.buffer_len()];
+        r.emit(
+            ip.src_addr(),
+            ip.dst_addr(),
+            &mut Icmpv6Packet::new_unchecked(&mut out[..]),
+        )
+        .unwrap();
+        assert_eq!(&out[..], ip.payload());
+        // The quoted datagram is not an ICMPv6 error: an error about it is
+        // allowed; an error about this error is not.
+        let quoted = Ipv6Packet::new_checked(invoking).unwrap();
+        assert!(may_send_error(
+            &quoted,
+            (Icmpv6Message::DstUnreachable, 4),
+            false
+        ));
+        assert!(!may_send_error(
+            &ip,
+            (Icmpv6Message::DstUnreachable, 4),
+            false
+        ));
+    }
+
     #[test]
     fn codepoints_round_trip() {
         for v in 0..=255u8 {

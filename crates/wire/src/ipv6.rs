@@ -952,6 +952,27 @@ impl Ipv6FragmentRepr {
     }
 }
 
+/// A minimal reader of classic little-endian pcap files for the fixture
+/// tests of this module, ICMPv6 and ND.
+#[cfg(test)]
+pub(crate) mod pcap {
+    use std::vec::Vec;
+
+    /// The frames of a classic pcap file (magic a1b2c3d4, little-endian).
+    pub(crate) fn frames(file: &[u8]) -> Vec<&[u8]> {
+        assert_eq!(file.get(..4), Some(&[0xd4, 0xc3, 0xb2, 0xa1][..]));
+        let mut out = Vec::new();
+        let mut at = 24;
+        while at < file.len() {
+            let h = &file[at..at + 16];
+            let incl = u32::from_le_bytes([h[8], h[9], h[10], h[11]]) as usize;
+            out.push(&file[at + 16..at + 16 + incl]);
+            at += 16 + incl;
+        }
+        out
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1192,6 +1213,31 @@ mod tests {
             let mut it = Ipv6OptionIter::new(bad);
             assert_eq!(it.next(), Some(Err(Error::BadOption)), "{bad:?}");
             assert_eq!(it.next(), None);
+        }
+    }
+
+    /// The kernel's fragments of a 3000-byte echo request and its reply
+    /// (fixtures/frag_ipv6.pcap): offsets 0, 1400, 2800, M on the first two.
+    #[test]
+    fn fixture_ipv6_fragments() {
+        let file = include_bytes!("../fixtures/frag_ipv6.pcap");
+        let frames = pcap::frames(file);
+        assert_eq!(frames.len(), 6);
+        for (i, f) in frames.iter().enumerate() {
+            let p = Ipv6Packet::new_checked(&f[14..]).unwrap();
+            assert_eq!(p.next_header(), IpProtocol::Ipv6Frag);
+            let u = p.upper_layer().unwrap();
+            let (at, frag) = u.fragment.unwrap();
+            assert_eq!(at, 40);
+            assert_eq!(frag.next_header, IpProtocol::Icmpv6);
+            assert_eq!(frag.byte_offset(), [0, 1400, 2800][i % 3]);
+            assert_eq!(frag.more_frags, i % 3 != 2);
+            assert_eq!(u.is_later_fragment(), i % 3 != 0);
+            assert_eq!(u.offset, 48);
+            assert_eq!(usize::from(p.payload_len()), [1408, 1408, 216][i % 3]);
+            let mut hdr = [0u8; 8];
+            frag.emit_into(&mut hdr).unwrap();
+            assert_eq!(&hdr[..], &f[14 + 40..14 + 48]);
         }
     }
 

@@ -1515,6 +1515,42 @@ mod tests {
         assert_eq!(&out[..], &b[..]);
     }
 
+    /// fixtures/ndp.pcap (captured by the lab helper): NS, NA (S, O) and an
+    /// RA from zebra. All parse and re-emit byte for byte, and our answer
+    /// to the NS is byte for byte the kernel's NA.
+    #[test]
+    fn fixture_ndp() {
+        let file = include_bytes!("../fixtures/ndp.pcap");
+        let frames = crate::ipv6::pcap::frames(file);
+        assert_eq!(frames.len(), 3);
+        let mut parsed = Vec::new();
+        for f in &frames {
+            let nd = NdiscFrame::parse(f).unwrap();
+            let mut out = vec![0u8; nd.buffer_len()];
+            nd.emit(&mut out).unwrap();
+            assert_eq!(&out[..], &f[..nd.buffer_len()]);
+            parsed.push(nd);
+        }
+        assert_eq!(parsed[0].ndisc.target_addr(), Some(a("fd00:100::1")));
+        assert_eq!(
+            parsed[0].ndisc.options().source_lladdr(),
+            Some(mac("02:00:00:00:01:02"))
+        );
+        let NdiscRepr::RouterAdvert {
+            router_lifetime,
+            options,
+            ..
+        } = parsed[2].ndisc
+        else {
+            panic!("{:?}", parsed[2].ndisc)
+        };
+        assert_eq!(router_lifetime, 3);
+        assert_eq!(options.prefixes().next().unwrap().prefix, a("fd00:100::"));
+        let mut out = [0u8; 128];
+        let n = answer_solicit(&parsed[0], mac("02:00:00:00:01:01"), false, &mut out).unwrap();
+        assert_eq!(&out[..n], frames[1]);
+    }
+
     #[test]
     fn validation_rules() {
         let src = a("fe80::1");
