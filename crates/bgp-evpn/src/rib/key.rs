@@ -1,0 +1,263 @@
+//! What the RIB files routes under: one key type for every address family.
+//!
+//! A [`Route`] is an NLRI as received (labels and all); its [`RouteKey`] is
+//! the part that identifies the route for BGP processing. Two NLRI with the
+//! same key are two advertisements of the same route and replace each other
+//! when they come from the same peer (and ADD-PATH identifier).
+//!
+//! The key excludes what the RFCs say is not part of the route:
+//! - EVPN type 1 (RFC 7432 §7.1): RD, ESI, Ethernet tag; not the label.
+//! - EVPN type 2 (RFC 7432 §7.2): RD, Ethernet tag, MAC, IP; not the ESI or
+//!   the labels.
+//! - EVPN type 3 (RFC 7432 §7.3): RD, Ethernet tag, originator IP.
+//! - EVPN type 4 (RFC 7432 §7.4): RD, ESI, originator IP.
+//! - EVPN type 5 (RFC 9136 §3.1): RD, Ethernet tag, IP prefix; not the ESI,
+//!   the gateway IP or the label.
+//! - VPNv4/VPNv6 (RFC 4364 §4.3.4, RFC 8277 §2.4): RD and prefix; not the label.
+
+use core::fmt;
+use core::net::IpAddr;
+
+use crate::nlri::evpn::PrefixGateway;
+use crate::nlri::{EvpnRoute, IpPrefix, Ipv4Prefix, Ipv6Prefix, Vpnv4Route, Vpnv6Route};
+use crate::types::{AddressFamily, Esi, EthernetTag, MacAddress, RouteDistinguisher};
+
+/// The identity of an EVPN route (see the module docs for which fields).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum EvpnKey {
+    /// Type 1.
+    EthernetAd {
+        /// Route distinguisher.
+        rd: RouteDistinguisher,
+        /// Ethernet segment.
+        esi: Esi,
+        /// Ethernet tag.
+        tag: EthernetTag,
+    },
+    /// Type 2.
+    MacIp {
+        /// Route distinguisher.
+        rd: RouteDistinguisher,
+        /// Ethernet tag.
+        tag: EthernetTag,
+        /// MAC.
+        mac: MacAddress,
+        /// IP, if any.
+        ip: Option<IpAddr>,
+    },
+    /// Type 3.
+    InclusiveMulticast {
+        /// Route distinguisher.
+        rd: RouteDistinguisher,
+        /// Ethernet tag.
+        tag: EthernetTag,
+        /// Originating router's IP.
+        originator: IpAddr,
+    },
+    /// Type 4.
+    EthernetSegment {
+        /// Route distinguisher.
+        rd: RouteDistinguisher,
+        /// Ethernet segment.
+        esi: Esi,
+        /// Originating router's IP.
+        originator: IpAddr,
+    },
+    /// Type 5.
+    IpPrefix {
+        /// Route distinguisher.
+        rd: RouteDistinguisher,
+        /// Ethernet tag.
+        tag: EthernetTag,
+        /// The prefix.
+        prefix: IpPrefix,
+    },
+    /// Unknown route type: the whole value is the key.
+    Unknown {
+        /// Route type.
+        route_type: u8,
+        /// Value bytes.
+        value: Vec<u8>,
+    },
+}
+
+impl EvpnKey {
+    /// The key of an EVPN route.
+    pub fn of(route: &EvpnRoute) -> EvpnKey {
+        match route {
+            EvpnRoute::EthernetAd(r) => EvpnKey::EthernetAd {
+                rd: r.rd,
+                esi: r.esi,
+                tag: r.ethernet_tag,
+            },
+            EvpnRoute::MacIp(r) => EvpnKey::MacIp {
+                rd: r.rd,
+                tag: r.ethernet_tag,
+                mac: r.mac,
+                ip: r.ip,
+            },
+            EvpnRoute::InclusiveMulticast(r) => EvpnKey::InclusiveMulticast {
+                rd: r.rd,
+                tag: r.ethernet_tag,
+                originator: r.originator,
+            },
+            EvpnRoute::EthernetSegment(r) => EvpnKey::EthernetSegment {
+                rd: r.rd,
+                esi: r.esi,
+                originator: r.originator,
+            },
+            EvpnRoute::IpPrefix(r) => EvpnKey::IpPrefix {
+                rd: r.rd,
+                tag: r.ethernet_tag,
+                prefix: match r.prefix {
+                    PrefixGateway::V4 { prefix, .. } => IpPrefix::V4(prefix),
+                    PrefixGateway::V6 { prefix, .. } => IpPrefix::V6(prefix),
+                },
+            },
+            EvpnRoute::Unknown { route_type, value } => EvpnKey::Unknown {
+                route_type: *route_type,
+                value: value.clone(),
+            },
+        }
+    }
+}
+
+/// The identity of a route in any address family the RIB carries.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RouteKey {
+    /// IPv4 unicast.
+    Ipv4(Ipv4Prefix),
+    /// IPv6 unicast.
+    Ipv6(Ipv6Prefix),
+    /// L2VPN EVPN.
+    Evpn(EvpnKey),
+    /// VPNv4: RD and prefix.
+    Vpnv4(RouteDistinguisher, Ipv4Prefix),
+    /// VPNv6: RD and prefix.
+    Vpnv6(RouteDistinguisher, Ipv6Prefix),
+}
+
+impl RouteKey {
+    /// The address family.
+    pub fn family(&self) -> AddressFamily {
+        match self {
+            RouteKey::Ipv4(_) => AddressFamily::IPV4_UNICAST,
+            RouteKey::Ipv6(_) => AddressFamily::IPV6_UNICAST,
+            RouteKey::Evpn(_) => AddressFamily::L2VPN_EVPN,
+            RouteKey::Vpnv4(..) => AddressFamily::VPNV4,
+            RouteKey::Vpnv6(..) => AddressFamily::VPNV6,
+        }
+    }
+
+    /// An EVPN MAC/IP advertisement (type 2): MAC mobility rules apply
+    /// (RFC 7432 §15).
+    pub fn is_mac_ip(&self) -> bool {
+        matches!(self, RouteKey::Evpn(EvpnKey::MacIp { .. }))
+    }
+
+    /// Routes imported into VRFs/bridge domains by route target (EVPN, VPN);
+    /// unicast routes go to the global table.
+    pub fn uses_route_targets(&self) -> bool {
+        matches!(
+            self,
+            RouteKey::Evpn(_) | RouteKey::Vpnv4(..) | RouteKey::Vpnv6(..)
+        )
+    }
+}
+
+impl fmt::Display for RouteKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RouteKey::Ipv4(p) => p.fmt(f),
+            RouteKey::Ipv6(p) => p.fmt(f),
+            RouteKey::Evpn(k) => match k {
+                EvpnKey::EthernetAd { rd, esi, tag } => write!(f, "[1]:[{rd}]:[{esi}]:[{}]", tag.0),
+                EvpnKey::MacIp { rd, tag, mac, ip } => match ip {
+                    Some(ip) => write!(f, "[2]:[{rd}]:[{}]:[{mac}]:[{ip}]", tag.0),
+                    None => write!(f, "[2]:[{rd}]:[{}]:[{mac}]", tag.0),
+                },
+                EvpnKey::InclusiveMulticast {
+                    rd,
+                    tag,
+                    originator,
+                } => write!(f, "[3]:[{rd}]:[{}]:[{originator}]", tag.0),
+                EvpnKey::EthernetSegment {
+                    rd,
+                    esi,
+                    originator,
+                } => write!(f, "[4]:[{rd}]:[{esi}]:[{originator}]"),
+                EvpnKey::IpPrefix { rd, tag, prefix } => {
+                    write!(f, "[5]:[{rd}]:[{}]:[{prefix}]", tag.0)
+                }
+                EvpnKey::Unknown { route_type, value } => {
+                    write!(f, "[{route_type}]:{} bytes", value.len())
+                }
+            },
+            RouteKey::Vpnv4(rd, p) => write!(f, "{rd}:{p}"),
+            RouteKey::Vpnv6(rd, p) => write!(f, "{rd}:{p}"),
+        }
+    }
+}
+
+/// One NLRI of any family the RIB carries, as received or to be sent.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Route {
+    /// IPv4 unicast.
+    Ipv4(Ipv4Prefix),
+    /// IPv6 unicast.
+    Ipv6(Ipv6Prefix),
+    /// EVPN.
+    Evpn(EvpnRoute),
+    /// VPNv4.
+    Vpnv4(Vpnv4Route),
+    /// VPNv6.
+    Vpnv6(Vpnv6Route),
+}
+
+impl Route {
+    /// The route's key.
+    pub fn key(&self) -> RouteKey {
+        match self {
+            Route::Ipv4(p) => RouteKey::Ipv4(*p),
+            Route::Ipv6(p) => RouteKey::Ipv6(*p),
+            Route::Evpn(r) => RouteKey::Evpn(EvpnKey::of(r)),
+            Route::Vpnv4(r) => RouteKey::Vpnv4(r.rd, r.prefix),
+            Route::Vpnv6(r) => RouteKey::Vpnv6(r.rd, r.prefix),
+        }
+    }
+
+    /// The address family.
+    pub fn family(&self) -> AddressFamily {
+        match self {
+            Route::Ipv4(_) => AddressFamily::IPV4_UNICAST,
+            Route::Ipv6(_) => AddressFamily::IPV6_UNICAST,
+            Route::Evpn(_) => AddressFamily::L2VPN_EVPN,
+            Route::Vpnv4(_) => AddressFamily::VPNV4,
+            Route::Vpnv6(_) => AddressFamily::VPNV6,
+        }
+    }
+}
+
+impl Route {
+    /// Bytes of the NLRI on the wire (without an ADD-PATH identifier).
+    pub fn nlri_len(&self) -> usize {
+        use crate::nlri::NlriCodec;
+        match self {
+            Route::Ipv4(p) => p.nlri_len(),
+            Route::Ipv6(p) => p.nlri_len(),
+            Route::Evpn(r) => r.nlri_len(),
+            Route::Vpnv4(r) => r.nlri_len(),
+            Route::Vpnv6(r) => r.nlri_len(),
+        }
+    }
+
+    /// The form of this route in a withdrawal (VPN routes carry the
+    /// compatibility label 0x800000, RFC 8277 §2.4).
+    pub fn withdrawal(&self) -> Route {
+        match self {
+            Route::Vpnv4(r) => Route::Vpnv4(r.withdrawal()),
+            Route::Vpnv6(r) => Route::Vpnv6(r.withdrawal()),
+            other => other.clone(),
+        }
+    }
+}

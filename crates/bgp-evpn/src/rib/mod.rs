@@ -1,0 +1,1028 @@
+//! The RIB: Adj-RIB-In, Loc-RIB and Adj-RIB-Out for every address family.
+//!
+//! # Model
+//!
+//! - One table keyed by [`RouteKey`] (IPv4/IPv6 unicast, EVPN, VPNv4/VPNv6).
+//!   Each entry holds every path received for the route (the union of the
+//!   peers' Adj-RIB-In, post-policy) and the index of the best one (the
+//!   Loc-RIB). A path is stored once; peers do not keep copies.
+//! - Best-path selection ([`decision`]) runs over the paths of one route
+//!   only: inserting or withdrawing a path costs O(paths for that route).
+//!   Every path records why it lost ([`LossReason`]).
+//! - Adj-RIB-Out is not stored: what a peer was sent is a function of the
+//!   previous best path and the peer's export rules, which are evaluated
+//!   when the best path changes. Changes are queued per peer (coalesced by
+//!   key) and packed into as few UPDATEs as fit by [`Rib::poll_updates`].
+//!   A route refresh or a new session walks the Loc-RIB.
+//! - Route-target import: a best path is installed into every table
+//!   (VNI/VRF) whose import RTs intersect its RTs; unicast routes go to
+//!   [`TableId::GLOBAL`]. The daemon learns this through [`RibEvent`]s.
+//!
+//! # Calling contract
+//!
+//! Feed it with [`Rib::insert`] / [`Rib::withdraw`] (per route, from the
+//! session's UPDATEs, RFC 7606 treat-as-withdraw included),
+//! [`Rib::originate`] / [`Rib::withdraw_local`], and the peer lifecycle
+//! ([`Rib::add_peer`], [`Rib::peer_up`], [`Rib::peer_down`],
+//! [`Rib::refresh`]). Then drain [`Rib::poll_event`] and, per established
+//! peer, [`Rib::poll_updates`]. Nothing here does I/O or reads a clock.
+//!
+//! # Bounds
+//!
+//! What a peer can grow is bounded by its [`MaxPrefix`] limit; once a
+//! non-warning limit is crossed the peer's further routes are refused and a
+//! [`RibEvent::MaxPrefixExceeded`] asks the daemon to send Cease 6/1
+//! (RFC 4486) and take the session down.
+
+pub mod attrs;
+pub mod decision;
+pub mod key;
+
+use std::collections::{HashMap, VecDeque};
+use std::net::{IpAddr, Ipv4Addr};
+use std::sync::Arc;
+
+use crate::types::{AddressFamily, Asn, RouteTarget, RouterId};
+
+pub use attrs::{origin, ExportParams, MacMobility, PathFacts, Reflection, RibAttributes};
+pub use decision::{Candidate, LossReason};
+pub use key::{EvpnKey, Route, RouteKey};
+
+/// A peer, as the daemon numbers them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct PeerId(pub u32);
+
+/// Where a path came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum PathSource {
+    /// Originated by this router.
+    Local,
+    /// Received from a peer.
+    Peer(PeerId),
+}
+
+/// A table routes are imported into: a VNI's bridge domain, a VRF, or the
+/// global table (0).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TableId(pub u32);
+
+impl TableId {
+    /// The global (default VRF) table, where unicast routes go.
+    pub const GLOBAL: TableId = TableId(0);
+}
+
+/// Route-target import/export of one table (RFC 4364 §4.3.1, RFC 7432 §7.10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ImportTable {
+    /// The table.
+    pub id: TableId,
+    /// Routes carrying any of these RTs are installed here.
+    pub import: Vec<RouteTarget>,
+    /// RTs added to routes originated in this table.
+    pub export: Vec<RouteTarget>,
+}
+
+/// RIB-wide configuration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RibConfig {
+    /// Our AS.
+    pub local_as: Asn,
+    /// Our BGP identifier.
+    pub router_id: RouterId,
+    /// Cluster ID when reflecting (RFC 4456 §7); defaults to the router ID.
+    pub cluster_id: Option<u32>,
+    /// LOCAL_PREF assumed when absent and set towards internal peers.
+    pub default_local_pref: u32,
+    /// VNIs/VRFs and their route targets.
+    pub tables: Vec<ImportTable>,
+}
+
+impl RibConfig {
+    /// A configuration with no tables and LOCAL_PREF 100.
+    pub fn new(local_as: Asn, router_id: RouterId) -> RibConfig {
+        RibConfig {
+            local_as,
+            router_id,
+            cluster_id: None,
+            default_local_pref: 100,
+            tables: Vec::new(),
+        }
+    }
+
+    fn cluster_id(&self) -> u32 {
+        self.cluster_id.unwrap_or(u32::from(self.router_id.0))
+    }
+}
+
+/// Per-peer prefix limit (RFC 4486 §4 Cease subcode 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MaxPrefix {
+    /// Largest number of paths accepted from the peer.
+    pub limit: usize,
+    /// Only warn (an event), keep accepting.
+    pub warning_only: bool,
+}
+
+/// Static configuration of one peer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerConfig {
+    /// The daemon's number for it.
+    pub id: PeerId,
+    /// Its address (the last decision tie-break).
+    pub address: IpAddr,
+    /// Its AS; equal to ours for an internal peer.
+    pub remote_as: Asn,
+    /// A route-reflector client (RFC 4456).
+    pub rr_client: bool,
+    /// Prefix limit.
+    pub max_prefix: Option<MaxPrefix>,
+    /// Next hop to set on routes sent to this peer (next-hop-self); `None`
+    /// keeps the next hop (internal peers) or leaves it to the attributes.
+    pub next_hop_self: Option<IpAddr>,
+}
+
+/// What the session negotiated, given at [`Rib::peer_up`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PeerSession {
+    /// The peer's BGP identifier (from its OPEN).
+    pub router_id: RouterId,
+    /// Address families both sides advertised.
+    pub families: Vec<AddressFamily>,
+}
+
+/// One path of a route.
+#[derive(Debug, Clone)]
+pub struct Path<A> {
+    /// Who sent it.
+    pub source: PathSource,
+    /// ADD-PATH identifier (RFC 7911).
+    pub path_id: Option<u32>,
+    /// The NLRI as received (labels included).
+    pub route: Route,
+    /// The attributes, shared by all NLRI of the UPDATE.
+    pub attrs: Arc<A>,
+    /// Why it is not the best path (`None` for the best).
+    pub lost: Option<LossReason>,
+    facts: PathFacts,
+    igp_cost: u32,
+}
+
+impl<A> Path<A> {
+    /// The values the decision process compared.
+    pub fn facts(&self) -> &PathFacts {
+        &self.facts
+    }
+}
+
+#[derive(Debug)]
+struct Entry<A> {
+    paths: Vec<Path<A>>,
+    best: Option<usize>,
+}
+
+/// What the daemon hears from the RIB.
+#[derive(Debug, Clone)]
+pub enum RibEvent<A> {
+    /// `route` with `attrs` is now the best path for `key` in `table`
+    /// (also sent when the best path changes).
+    Installed {
+        /// The table.
+        table: TableId,
+        /// The route's key.
+        key: RouteKey,
+        /// The NLRI of the best path.
+        route: Route,
+        /// Its attributes.
+        attrs: Arc<A>,
+        /// Where it came from.
+        source: PathSource,
+    },
+    /// `key` has no best path in `table` any more.
+    Withdrawn {
+        /// The table.
+        table: TableId,
+        /// The route's key.
+        key: RouteKey,
+    },
+    /// A peer sent more paths than its limit.
+    MaxPrefixExceeded {
+        /// The peer.
+        peer: PeerId,
+        /// The configured limit.
+        limit: usize,
+        /// Only a warning: routes are still accepted. Otherwise the daemon
+        /// must send NOTIFICATION Cease / Maximum Number of Prefixes Reached
+        /// (6/1) and call [`Rib::peer_down`].
+        warning_only: bool,
+    },
+}
+
+/// Why [`Rib::insert`] did not accept a path. The path is not stored, and
+/// any previous path of the same peer and key is withdrawn (a rejected
+/// re-advertisement replaces the old one, RFC 4271 §9).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rejected {
+    /// The peer is unknown or not established.
+    PeerNotUp,
+    /// Our AS is in the AS_PATH of a route from an external peer.
+    AsPathLoop,
+    /// The ORIGINATOR_ID is our router ID (RFC 4456 §8).
+    OriginatorLoop,
+    /// The CLUSTER_LIST contains our cluster ID (RFC 4456 §8).
+    ClusterLoop,
+    /// The peer is over its prefix limit.
+    MaxPrefix,
+    /// The family was not negotiated with the peer.
+    FamilyNotNegotiated,
+}
+
+/// One UPDATE to send, for one address family: either announcements
+/// sharing `attrs`, or withdrawals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OutUpdate<A> {
+    /// The family of every NLRI in it.
+    pub family: AddressFamily,
+    /// Attributes of the announced routes (`None` for a withdrawal).
+    pub attrs: Option<Arc<A>>,
+    /// Announced NLRI.
+    pub announce: Vec<Route>,
+    /// Withdrawn NLRI.
+    pub withdraw: Vec<Route>,
+}
+
+/// Fixed bytes of an UPDATE: header (19), withdrawn routes length (2),
+/// total path attribute length (2).
+pub const UPDATE_FIXED_LEN: usize = 19 + 2 + 2;
+/// MP_UNREACH_NLRI around its NLRI: flags, type, 2-byte length, AFI, SAFI.
+pub const MP_UNREACH_OVERHEAD: usize = 4 + 3;
+
+#[derive(Debug, Clone)]
+enum Pending<A> {
+    Announce(Route, Arc<A>),
+    Withdraw(Route),
+}
+
+#[derive(Debug)]
+struct Peer<A> {
+    cfg: PeerConfig,
+    session: Option<PeerSession>,
+    prefixes: usize,
+    limit_hit: bool,
+    warned: bool,
+    pending: HashMap<RouteKey, Pending<A>>,
+    export_cache: Option<(Arc<A>, Arc<A>)>,
+}
+
+impl<A> Peer<A> {
+    fn ebgp(&self, local_as: Asn) -> bool {
+        self.cfg.remote_as != local_as
+    }
+}
+
+/// A hook giving the interior cost to a next hop (§9.1.2.2 e).
+pub type IgpCostFn = Box<dyn Fn(IpAddr) -> u32 + Send>;
+
+/// The RIB. See the module docs.
+pub struct Rib<A: RibAttributes> {
+    cfg: RibConfig,
+    peers: HashMap<PeerId, Peer<A>>,
+    routes: HashMap<RouteKey, Entry<A>>,
+    rt_index: HashMap<RouteTarget, Vec<TableId>>,
+    events: VecDeque<RibEvent<A>>,
+    igp_cost: Option<IgpCostFn>,
+    scratch: Vec<Candidate>,
+    scratch_lost: Vec<Option<LossReason>>,
+}
+
+impl<A: RibAttributes> core::fmt::Debug for Rib<A> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Rib")
+            .field("cfg", &self.cfg)
+            .field("peers", &self.peers.len())
+            .field("routes", &self.routes.len())
+            .field("events", &self.events.len())
+            .finish()
+    }
+}
+
+/// A snapshot of a best path taken before a change.
+struct BestSnap<A> {
+    source: PathSource,
+    path_id: Option<u32>,
+    route: Route,
+    attrs: Arc<A>,
+}
+
+impl<A: RibAttributes> Rib<A> {
+    /// An empty RIB.
+    pub fn new(cfg: RibConfig) -> Rib<A> {
+        let mut rib = Rib {
+            cfg,
+            peers: HashMap::new(),
+            routes: HashMap::new(),
+            rt_index: HashMap::new(),
+            events: VecDeque::new(),
+            igp_cost: None,
+            scratch: Vec::new(),
+            scratch_lost: Vec::new(),
+        };
+        rib.rebuild_rt_index();
+        rib
+    }
+
+    fn rebuild_rt_index(&mut self) {
+        self.rt_index.clear();
+        for t in &self.cfg.tables {
+            for rt in &t.import {
+                let v = self.rt_index.entry(*rt).or_default();
+                if !v.contains(&t.id) {
+                    v.push(t.id);
+                }
+            }
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &RibConfig {
+        &self.cfg
+    }
+
+    /// Set the interior cost hook (applies to paths inserted afterwards).
+    pub fn set_igp_cost(&mut self, f: IgpCostFn) {
+        self.igp_cost = Some(f);
+    }
+
+    /// Configure a peer (down until [`Rib::peer_up`]). Replaces a peer with
+    /// the same id, which is taken down first.
+    pub fn add_peer(&mut self, cfg: PeerConfig) {
+        self.peer_down(cfg.id);
+        self.peers.insert(
+            cfg.id,
+            Peer {
+                cfg,
+                session: None,
+                prefixes: 0,
+                limit_hit: false,
+                warned: false,
+                pending: HashMap::new(),
+                export_cache: None,
+            },
+        );
+    }
+
+    /// Remove a peer and all its paths.
+    pub fn remove_peer(&mut self, id: PeerId) {
+        self.peer_down(id);
+        self.peers.remove(&id);
+    }
+
+    /// The session with `id` is established: routes are accepted from it and
+    /// the whole Loc-RIB is queued for it.
+    pub fn peer_up(&mut self, id: PeerId, session: PeerSession) {
+        let Some(p) = self.peers.get_mut(&id) else {
+            return;
+        };
+        p.session = Some(session);
+        p.prefixes = 0;
+        p.limit_hit = false;
+        p.warned = false;
+        p.pending.clear();
+        p.export_cache = None;
+        self.refresh(id);
+    }
+
+    /// The session with `id` went down: every path it sent is removed
+    /// (O(routes)) and nothing more is queued for it.
+    pub fn peer_down(&mut self, id: PeerId) {
+        match self.peers.get_mut(&id) {
+            Some(p) if p.session.is_some() => {
+                p.session = None;
+                p.pending.clear();
+                p.export_cache = None;
+                p.prefixes = 0;
+            }
+            _ => return,
+        }
+        let keys: Vec<RouteKey> = self
+            .routes
+            .iter()
+            .filter(|(_, e)| e.paths.iter().any(|p| p.source == PathSource::Peer(id)))
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in keys {
+            self.remove_paths(&key, |p| p.source == PathSource::Peer(id));
+        }
+    }
+
+    /// Queue every best path exportable to `id` (route refresh, RFC 2918:
+    /// re-send the Adj-RIB-Out).
+    pub fn refresh(&mut self, id: PeerId) {
+        let Some(peer) = self.peers.get(&id) else {
+            return;
+        };
+        if peer.session.is_none() {
+            return;
+        }
+        let mut out = Vec::new();
+        for (key, e) in &self.routes {
+            if let Some(best) = e.best.and_then(|b| e.paths.get(b)) {
+                if let Some(params) = self.export_params(best, key, peer) {
+                    out.push((key.clone(), best.route.clone(), best.attrs.clone(), params));
+                }
+            }
+        }
+        for (key, route, attrs, params) in out {
+            self.queue_announce(id, key, route, &attrs, &params);
+        }
+    }
+
+    /// Paths received from `id` (its Adj-RIB-In size).
+    pub fn peer_prefix_count(&self, id: PeerId) -> usize {
+        self.peers.get(&id).map_or(0, |p| p.prefixes)
+    }
+
+    /// Number of routes (keys) with at least one path.
+    pub fn len(&self) -> usize {
+        self.routes.len()
+    }
+
+    /// The RIB holds no route.
+    pub fn is_empty(&self) -> bool {
+        self.routes.is_empty()
+    }
+
+    /// All paths of a route, each with why it lost.
+    pub fn paths(&self, key: &RouteKey) -> &[Path<A>] {
+        self.routes.get(key).map_or(&[], |e| &e.paths)
+    }
+
+    /// The best path of a route.
+    pub fn best(&self, key: &RouteKey) -> Option<&Path<A>> {
+        let e = self.routes.get(key)?;
+        e.paths.get(e.best?)
+    }
+
+    /// Iterate over the Loc-RIB: every route with its best path.
+    pub fn iter_best(&self) -> impl Iterator<Item = (&RouteKey, &Path<A>)> {
+        self.routes
+            .iter()
+            .filter_map(|(k, e)| e.best.and_then(|b| e.paths.get(b)).map(|p| (k, p)))
+    }
+
+    /// The next event for the daemon.
+    pub fn poll_event(&mut self) -> Option<RibEvent<A>> {
+        self.events.pop_front()
+    }
+
+    /// Originate a route from this router (a local MAC, VNI or prefix).
+    pub fn originate(&mut self, route: Route, attrs: Arc<A>) {
+        self.insert_path(PathSource::Local, None, route, attrs);
+    }
+
+    /// Originate a route in `table`, adding that table's export RTs.
+    pub fn originate_in(&mut self, table: TableId, route: Route, attrs: &A) {
+        let rts: Vec<RouteTarget> = self
+            .cfg
+            .tables
+            .iter()
+            .filter(|t| t.id == table)
+            .flat_map(|t| t.export.iter().copied())
+            .collect();
+        let attrs = Arc::new(attrs.with_route_targets(&rts));
+        self.originate(route, attrs);
+    }
+
+    /// Withdraw a locally originated route.
+    pub fn withdraw_local(&mut self, key: &RouteKey) {
+        self.remove_paths(key, |p| p.source == PathSource::Local);
+    }
+
+    /// Insert (or replace) the path `route` with `attrs` received from
+    /// `peer`, with ADD-PATH identifier `path_id`.
+    pub fn insert(
+        &mut self,
+        peer: PeerId,
+        path_id: Option<u32>,
+        route: Route,
+        attrs: Arc<A>,
+    ) -> Result<(), Rejected> {
+        let Some(p) = self.peers.get(&peer) else {
+            return Err(Rejected::PeerNotUp);
+        };
+        let Some(session) = &p.session else {
+            return Err(Rejected::PeerNotUp);
+        };
+        let key = route.key();
+        let reject = if !session.families.contains(&key.family()) {
+            Some(Rejected::FamilyNotNegotiated)
+        } else if p.ebgp(self.cfg.local_as) {
+            attrs
+                .as_path_contains(self.cfg.local_as)
+                .then_some(Rejected::AsPathLoop)
+        } else {
+            let f = attrs.facts(self.cfg.default_local_pref);
+            if f.originator_id == Some(self.cfg.router_id) {
+                Some(Rejected::OriginatorLoop)
+            } else if attrs.cluster_list_contains(self.cfg.cluster_id()) {
+                Some(Rejected::ClusterLoop)
+            } else {
+                None
+            }
+        };
+        let reject = reject.or(if p.limit_hit {
+            Some(Rejected::MaxPrefix)
+        } else {
+            None
+        });
+        if let Some(r) = reject {
+            self.remove_paths(&key, |x| {
+                x.source == PathSource::Peer(peer) && x.path_id == path_id
+            });
+            return Err(r);
+        }
+        let exists = self.routes.get(&key).is_some_and(|e| {
+            e.paths
+                .iter()
+                .any(|x| x.source == PathSource::Peer(peer) && x.path_id == path_id)
+        });
+        if !exists {
+            let Some(p) = self.peers.get_mut(&peer) else {
+                return Err(Rejected::PeerNotUp);
+            };
+            if let Some(mp) = p.cfg.max_prefix {
+                if p.prefixes >= mp.limit {
+                    if mp.warning_only {
+                        if !p.warned {
+                            p.warned = true;
+                            self.events.push_back(RibEvent::MaxPrefixExceeded {
+                                peer,
+                                limit: mp.limit,
+                                warning_only: true,
+                            });
+                        }
+                    } else {
+                        p.limit_hit = true;
+                        self.events.push_back(RibEvent::MaxPrefixExceeded {
+                            peer,
+                            limit: mp.limit,
+                            warning_only: false,
+                        });
+                        return Err(Rejected::MaxPrefix);
+                    }
+                }
+            }
+        }
+        self.insert_path(PathSource::Peer(peer), path_id, route, attrs);
+        Ok(())
+    }
+
+    /// Withdraw the path for `route` (its key) and `path_id` received from
+    /// `peer`. Also the RFC 7606 treat-as-withdraw action for each NLRI of
+    /// a malformed UPDATE. Returns whether a path was removed.
+    pub fn withdraw(&mut self, peer: PeerId, path_id: Option<u32>, route: &Route) -> bool {
+        self.withdraw_key(peer, path_id, &route.key())
+    }
+
+    /// [`Rib::withdraw`] by key.
+    pub fn withdraw_key(&mut self, peer: PeerId, path_id: Option<u32>, key: &RouteKey) -> bool {
+        self.remove_paths(key, |x| {
+            x.source == PathSource::Peer(peer) && x.path_id == path_id
+        }) > 0
+    }
+
+    fn peer_facts(&self, source: PathSource) -> (bool, RouterId, IpAddr) {
+        match source {
+            PathSource::Local => (false, self.cfg.router_id, IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+            PathSource::Peer(id) => match self.peers.get(&id) {
+                Some(p) => (
+                    p.ebgp(self.cfg.local_as),
+                    p.session
+                        .as_ref()
+                        .map_or(RouterId(Ipv4Addr::UNSPECIFIED), |s| s.router_id),
+                    p.cfg.address,
+                ),
+                None => (
+                    false,
+                    RouterId(Ipv4Addr::BROADCAST),
+                    IpAddr::V4(Ipv4Addr::BROADCAST),
+                ),
+            },
+        }
+    }
+
+    fn insert_path(
+        &mut self,
+        source: PathSource,
+        path_id: Option<u32>,
+        route: Route,
+        attrs: Arc<A>,
+    ) {
+        let key = route.key();
+        let facts = attrs.facts(self.cfg.default_local_pref);
+        let igp_cost = match (&self.igp_cost, attrs.next_hop()) {
+            (Some(f), Some(nh)) => f(nh),
+            _ => 0,
+        };
+        let path = Path {
+            source,
+            path_id,
+            route,
+            attrs,
+            lost: None,
+            facts,
+            igp_cost,
+        };
+        let entry = self.routes.entry(key.clone()).or_insert_with(|| Entry {
+            paths: Vec::new(),
+            best: None,
+        });
+        let old = snapshot(entry);
+        match entry
+            .paths
+            .iter_mut()
+            .find(|x| x.source == source && x.path_id == path_id)
+        {
+            Some(slot) => *slot = path,
+            None => {
+                entry.paths.push(path);
+                if let PathSource::Peer(id) = source {
+                    if let Some(p) = self.peers.get_mut(&id) {
+                        p.prefixes += 1;
+                    }
+                }
+            }
+        }
+        self.reselect(&key, old);
+    }
+
+    /// Remove the paths of `key` matching `pred`; returns how many.
+    fn remove_paths<F: Fn(&Path<A>) -> bool>(&mut self, key: &RouteKey, pred: F) -> usize {
+        let Some(entry) = self.routes.get_mut(key) else {
+            return 0;
+        };
+        let old = snapshot(entry);
+        let before = entry.paths.len();
+        let mut removed_from = Vec::new();
+        entry.paths.retain(|p| {
+            if pred(p) {
+                removed_from.push(p.source);
+                false
+            } else {
+                true
+            }
+        });
+        let removed = before - entry.paths.len();
+        if removed == 0 {
+            return 0;
+        }
+        for s in removed_from {
+            if let PathSource::Peer(id) = s {
+                if let Some(p) = self.peers.get_mut(&id) {
+                    p.prefixes = p.prefixes.saturating_sub(1);
+                }
+            }
+        }
+        self.reselect(key, old);
+        removed
+    }
+
+    /// Re-run the decision process for `key` and propagate a change of best
+    /// path (`old` is the best path before the change).
+    fn reselect(&mut self, key: &RouteKey, old: Option<BestSnap<A>>) {
+        let mobility = key.is_mac_ip();
+        let local_as = self.cfg.local_as;
+        let Some(entry) = self.routes.get(key) else {
+            return;
+        };
+        self.scratch.clear();
+        for p in &entry.paths {
+            let (ebgp, rid, addr) = self.peer_facts(p.source);
+            self.scratch.push(Candidate {
+                facts: p.facts,
+                local: p.source == PathSource::Local,
+                ebgp,
+                peer_router_id: rid,
+                peer_addr: addr,
+                path_id: p.path_id.unwrap_or(0),
+                igp_cost: p.igp_cost,
+            });
+        }
+        self.scratch_lost.clear();
+        self.scratch_lost.resize(self.scratch.len(), None);
+        let best = decision::select(&self.scratch, &mut self.scratch_lost, mobility, local_as);
+        let Some(entry) = self.routes.get_mut(key) else {
+            return;
+        };
+        for (p, l) in entry.paths.iter_mut().zip(self.scratch_lost.iter()) {
+            p.lost = *l;
+        }
+        entry.best = best;
+        let new = snapshot(entry);
+        if entry.paths.is_empty() {
+            self.routes.remove(key);
+        }
+        let same = match (&old, &new) {
+            (None, None) => true,
+            (Some(a), Some(b)) => {
+                a.source == b.source
+                    && a.path_id == b.path_id
+                    && a.route == b.route
+                    && (Arc::ptr_eq(&a.attrs, &b.attrs) || a.attrs == b.attrs)
+            }
+            _ => false,
+        };
+        if same {
+            return;
+        }
+        self.propagate(key, old.as_ref(), new.as_ref());
+    }
+
+    fn tables_for(&self, key: &RouteKey, attrs: &A) -> Vec<TableId> {
+        if !key.uses_route_targets() {
+            return vec![TableId::GLOBAL];
+        }
+        let mut out = Vec::new();
+        for rt in attrs.route_targets() {
+            if let Some(ts) = self.rt_index.get(&rt) {
+                for t in ts {
+                    if !out.contains(t) {
+                        out.push(*t);
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    fn propagate(&mut self, key: &RouteKey, old: Option<&BestSnap<A>>, new: Option<&BestSnap<A>>) {
+        // Import into tables.
+        let old_tables = old.map_or_else(Vec::new, |o| self.tables_for(key, &o.attrs));
+        let new_tables = new.map_or_else(Vec::new, |n| self.tables_for(key, &n.attrs));
+        for t in &old_tables {
+            if !new_tables.contains(t) {
+                self.events.push_back(RibEvent::Withdrawn {
+                    table: *t,
+                    key: key.clone(),
+                });
+            }
+        }
+        if let Some(n) = new {
+            for t in &new_tables {
+                self.events.push_back(RibEvent::Installed {
+                    table: *t,
+                    key: key.clone(),
+                    route: n.route.clone(),
+                    attrs: n.attrs.clone(),
+                    source: n.source,
+                });
+            }
+        }
+        // Export to peers.
+        let ids: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| p.session.is_some())
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            let Some(peer) = self.peers.get(&id) else {
+                continue;
+            };
+            let new_params = new.and_then(|n| self.snap_export_params(n, key, peer));
+            let was_sent = old.is_some_and(|o| self.snap_export_params(o, key, peer).is_some());
+            match (new, new_params) {
+                (Some(n), Some(params)) => {
+                    let (route, attrs) = (n.route.clone(), n.attrs.clone());
+                    self.queue_announce(id, key.clone(), route, &attrs, &params);
+                }
+                _ => {
+                    if was_sent {
+                        if let (Some(o), Some(p)) = (old, self.peers.get_mut(&id)) {
+                            p.pending
+                                .insert(key.clone(), Pending::Withdraw(o.route.withdrawal()));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn snap_export_params(
+        &self,
+        snap: &BestSnap<A>,
+        key: &RouteKey,
+        to: &Peer<A>,
+    ) -> Option<ExportParams> {
+        self.export_rules(snap.source, &snap.attrs, key, to)
+    }
+
+    fn export_params(&self, best: &Path<A>, key: &RouteKey, to: &Peer<A>) -> Option<ExportParams> {
+        self.export_rules(best.source, &best.attrs, key, to)
+    }
+
+    /// Whether a best path from `source` goes to `to`, and how its
+    /// attributes are rewritten (RFC 4271 §9.2, RFC 4456 §6, RFC 1997).
+    fn export_rules(
+        &self,
+        source: PathSource,
+        attrs: &A,
+        key: &RouteKey,
+        to: &Peer<A>,
+    ) -> Option<ExportParams> {
+        let session = to.session.as_ref()?;
+        if !session.families.contains(&key.family()) {
+            return None;
+        }
+        if source == PathSource::Peer(to.cfg.id) {
+            return None;
+        }
+        let to_ebgp = to.ebgp(self.cfg.local_as);
+        if attrs.no_advertise() || (to_ebgp && attrs.no_export()) {
+            return None;
+        }
+        let mut params = ExportParams {
+            ebgp: to_ebgp,
+            local_as: self.cfg.local_as,
+            next_hop: to.cfg.next_hop_self,
+            default_local_pref: self.cfg.default_local_pref,
+            from_ebgp: true,
+            reflect: None,
+        };
+        if let PathSource::Peer(src_id) = source {
+            let src = self.peers.get(&src_id)?;
+            let src_ebgp = src.ebgp(self.cfg.local_as);
+            params.from_ebgp = src_ebgp;
+            if !src_ebgp && !to_ebgp {
+                // iBGP to iBGP: only by reflection (RFC 4456 §6).
+                if !(src.cfg.rr_client || to.cfg.rr_client) {
+                    return None;
+                }
+                let originator = src
+                    .session
+                    .as_ref()
+                    .map_or(RouterId(Ipv4Addr::UNSPECIFIED), |s| s.router_id);
+                params.reflect = Some(Reflection {
+                    originator,
+                    cluster_id: self.cfg.cluster_id(),
+                });
+                // A reflector does not change the next hop (RFC 4456 §10).
+                params.next_hop = None;
+            }
+        }
+        Some(params)
+    }
+
+    fn queue_announce(
+        &mut self,
+        id: PeerId,
+        key: RouteKey,
+        route: Route,
+        attrs: &Arc<A>,
+        params: &ExportParams,
+    ) {
+        let Some(p) = self.peers.get_mut(&id) else {
+            return;
+        };
+        let out = match &p.export_cache {
+            Some((src, out)) if Arc::ptr_eq(src, attrs) => out.clone(),
+            _ => {
+                let out = Arc::new(attrs.export(params));
+                p.export_cache = Some((attrs.clone(), out.clone()));
+                out
+            }
+        };
+        p.pending.insert(key, Pending::Announce(route, out));
+    }
+
+    /// Number of route changes queued for `id`.
+    pub fn pending_len(&self, id: PeerId) -> usize {
+        self.peers.get(&id).map_or(0, |p| p.pending.len())
+    }
+
+    /// Take the changes queued for `id` and pack them into UPDATEs of at
+    /// most `max_len` bytes (4096, or 65535 with RFC 8654), NLRI grouped by
+    /// identical attributes. `add_path` says whether each NLRI carries a
+    /// 4-byte path identifier (RFC 7911) in this direction.
+    pub fn poll_updates(
+        &mut self,
+        id: PeerId,
+        max_len: usize,
+        add_path: bool,
+    ) -> Vec<OutUpdate<A>> {
+        let Some(p) = self.peers.get_mut(&id) else {
+            return Vec::new();
+        };
+        let pending = std::mem::take(&mut p.pending);
+        p.export_cache = None;
+        let mut withdraws: HashMap<AddressFamily, Vec<Route>> = HashMap::new();
+        let mut groups: Vec<(Arc<A>, AddressFamily, Vec<Route>)> = Vec::new();
+        let mut index: HashMap<(usize, AddressFamily), usize> = HashMap::new();
+        for (key, change) in pending {
+            match change {
+                Pending::Withdraw(r) => withdraws.entry(key.family()).or_default().push(r),
+                Pending::Announce(r, a) => {
+                    let fam = key.family();
+                    let ptr = Arc::as_ptr(&a) as usize;
+                    match index.get(&(ptr, fam)) {
+                        Some(&i) => {
+                            if let Some(g) = groups.get_mut(i) {
+                                g.2.push(r);
+                            }
+                        }
+                        None => {
+                            // Equal attributes behind another Arc join the same group.
+                            let found = groups
+                                .iter()
+                                .position(|(ga, gf, _)| *gf == fam && **ga == *a);
+                            let i = match found {
+                                Some(i) => i,
+                                None => {
+                                    groups.push((a.clone(), fam, Vec::new()));
+                                    groups.len() - 1
+                                }
+                            };
+                            index.insert((ptr, fam), i);
+                            if let Some(g) = groups.get_mut(i) {
+                                g.2.push(r);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        let per = |r: &Route| r.nlri_len() + if add_path { 4 } else { 0 };
+        let mut out = Vec::new();
+        let mut wfams: Vec<_> = withdraws.into_iter().collect();
+        wfams.sort_by_key(|(f, _)| *f);
+        for (fam, mut routes) in wfams {
+            routes.sort_by_key(Route::key);
+            let overhead = UPDATE_FIXED_LEN
+                + if fam == AddressFamily::IPV4_UNICAST {
+                    0
+                } else {
+                    MP_UNREACH_OVERHEAD
+                };
+            for chunk in pack(routes, overhead, max_len, per) {
+                out.push(OutUpdate {
+                    family: fam,
+                    attrs: None,
+                    announce: Vec::new(),
+                    withdraw: chunk,
+                });
+            }
+        }
+        for (attrs, fam, mut routes) in groups {
+            routes.sort_by_key(Route::key);
+            let overhead = UPDATE_FIXED_LEN + attrs.encoded_len(fam);
+            for chunk in pack(routes, overhead, max_len, per) {
+                out.push(OutUpdate {
+                    family: fam,
+                    attrs: Some(attrs.clone()),
+                    announce: chunk,
+                    withdraw: Vec::new(),
+                });
+            }
+        }
+        out
+    }
+}
+
+fn snapshot<A>(entry: &Entry<A>) -> Option<BestSnap<A>> {
+    let b = entry.paths.get(entry.best?)?;
+    Some(BestSnap {
+        source: b.source,
+        path_id: b.path_id,
+        route: b.route.clone(),
+        attrs: b.attrs.clone(),
+    })
+}
+
+/// Split `routes` into chunks whose NLRI bytes plus `overhead` fit `max_len`
+/// (a route that cannot fit even alone gets a chunk of its own; the encoder
+/// then reports it).
+fn pack<F: Fn(&Route) -> usize>(
+    routes: Vec<Route>,
+    overhead: usize,
+    max_len: usize,
+    size: F,
+) -> Vec<Vec<Route>> {
+    let mut out = Vec::new();
+    let mut cur = Vec::new();
+    let mut used = overhead;
+    for r in routes {
+        let n = size(&r);
+        if !cur.is_empty() && used + n > max_len {
+            out.push(std::mem::take(&mut cur));
+            used = overhead;
+        }
+        used += n;
+        cur.push(r);
+    }
+    if !cur.is_empty() {
+        out.push(cur);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;
