@@ -23,5 +23,6 @@ pub mod extcomm;
 pub mod iana;
 pub mod message;
 pub mod nlri;
+pub mod rib;
 pub mod types;
 pub mod wire;
