@@ -11,6 +11,7 @@ use core::hash::Hash;
 use core::net::IpAddr;
 
 use crate::types::{AddressFamily, Asn, RouteTarget, RouterId};
+use crate::wire::CodecContext;
 
 /// MAC mobility state of an EVPN type-2 route (RFC 7432 §7.7, §15).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Default)]
@@ -107,6 +108,7 @@ pub trait RibAttributes: Clone + Eq + Hash + Debug {
     fn with_route_targets(&self, rts: &[RouteTarget]) -> Self;
     /// Bytes the attributes take in an UPDATE of `family` carrying no NLRI:
     /// the path attributes including, for multiprotocol families, the
-    /// MP_REACH_NLRI header and next hop (but not its NLRI).
-    fn encoded_len(&self, family: AddressFamily) -> usize;
+    /// MP_REACH_NLRI header and next hop (but not its NLRI), in a session
+    /// with `ctx`.
+    fn encoded_len(&self, family: AddressFamily, ctx: &CodecContext) -> usize;
 }

@@ -43,6 +43,7 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use crate::types::{AddressFamily, Asn, RouteTarget, RouterId};
+use crate::wire::CodecContext;
 
 pub use attrs::{origin, ExportParams, MacMobility, PathFacts, Reflection, RibAttributes};
 pub use decision::{Candidate, LossReason};
@@ -900,15 +901,12 @@ impl<A: RibAttributes> Rib<A> {
     }
 
     /// Take the changes queued for `id` and pack them into UPDATEs of at
-    /// most `max_len` bytes (4096, or 65535 with RFC 8654), NLRI grouped by
-    /// identical attributes. `add_path` says whether each NLRI carries a
-    /// 4-byte path identifier (RFC 7911) in this direction.
-    pub fn poll_updates(
-        &mut self,
-        id: PeerId,
-        max_len: usize,
-        add_path: bool,
-    ) -> Vec<OutUpdate<A>> {
+    /// most the session's maximum message size (4096, or 65535 with RFC
+    /// 8654), NLRI grouped by identical attributes. `ctx` is the session's
+    /// codec context: message size, ADD-PATH (each NLRI then carries a
+    /// 4-byte path identifier, RFC 7911) and attribute encoding.
+    pub fn poll_updates(&mut self, id: PeerId, ctx: &CodecContext) -> Vec<OutUpdate<A>> {
+        let max_len = ctx.max_message_len();
         let Some(p) = self.peers.get_mut(&id) else {
             return Vec::new();
         };
@@ -950,7 +948,10 @@ impl<A: RibAttributes> Rib<A> {
                 }
             }
         }
-        let per = |r: &Route| r.nlri_len() + if add_path { 4 } else { 0 };
+        let per = |r: &Route| {
+            let id_len = if ctx.sends_path_id(r.family()) { 4 } else { 0 };
+            r.nlri_len() + id_len
+        };
         let mut out = Vec::new();
         let mut wfams: Vec<_> = withdraws.into_iter().collect();
         wfams.sort_by_key(|(f, _)| *f);
@@ -973,7 +974,7 @@ impl<A: RibAttributes> Rib<A> {
         }
         for (attrs, fam, mut routes) in groups {
             routes.sort_by_key(Route::key);
-            let overhead = UPDATE_FIXED_LEN + attrs.encoded_len(fam);
+            let overhead = UPDATE_FIXED_LEN + attrs.encoded_len(fam, ctx);
             for chunk in pack(routes, overhead, max_len, per) {
                 out.push(OutUpdate {
                     family: fam,

@@ -82,7 +82,7 @@ impl RibAttributes for T {
         t.rts.extend_from_slice(rts);
         t
     }
-    fn encoded_len(&self, _family: AddressFamily) -> usize {
+    fn encoded_len(&self, _family: AddressFamily, _ctx: &CodecContext) -> usize {
         self.len
     }
 }
@@ -605,7 +605,7 @@ fn route_target_import_per_table() {
 }
 
 fn drain(rib: &mut Rib<T>, id: PeerId) -> Vec<OutUpdate<T>> {
-    rib.poll_updates(id, 4096, false)
+    rib.poll_updates(id, &CodecContext::four_octet())
 }
 
 #[test]
@@ -781,7 +781,14 @@ fn update_packing_fills_messages() {
     assert_eq!(small[0].announce.len(), 10);
     // With ADD-PATH each NLRI costs 4 more bytes.
     rib.refresh(dst);
-    let ups = rib.poll_updates(dst, 4096, true);
+    let ctx = CodecContext {
+        add_path: vec![(
+            AddressFamily::IPV4_UNICAST,
+            crate::wire::AddPathDirection::Send,
+        )],
+        ..CodecContext::four_octet()
+    };
+    let ups = rib.poll_updates(dst, &ctx);
     let fit = (4096 - UPDATE_FIXED_LEN - 60) / 8;
     assert_eq!(
         ups.iter()
