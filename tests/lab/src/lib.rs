@@ -30,6 +30,10 @@
 //!   `nft`, `vtysh`, `gobgp`, `wg`, `tcpdump`); errors are `anyhow` errors
 //!   carrying the command line and its stderr.
 //!
+//! [`topo`] has the shapes many tests share: an L2 VNI segment with a host
+//! behind it ([`topo::L2Segment`]) and FRR's bgpd configuration of an EVPN
+//! VTEP, numbered or unnumbered ([`topo::EvpnBgpConf`]).
+//!
 //! # Example
 //!
 //! ```no_run
@@ -60,6 +64,7 @@ mod nft;
 pub mod pcap;
 mod preflight;
 mod process;
+pub mod topo;
 mod wait;
 mod wireguard;
 

@@ -394,6 +394,12 @@ impl Address {
         &self.cidr
     }
 
+    /// Keep the address for the lifetime of its interface or namespace
+    /// instead of removing it when the guard drops.
+    pub fn persist(self) {
+        std::mem::forget(self);
+    }
+
     /// The address without its prefix length.
     pub fn ip(&self) -> &str {
         self.cidr.split('/').next().unwrap_or(&self.cidr)

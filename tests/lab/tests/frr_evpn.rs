@@ -6,28 +6,10 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use vtepd_lab::{Lab, Result, Veth, Vxlan};
+use vtepd_lab::topo::{EvpnBgpConf, L2Segment, L2SegmentSpec};
+use vtepd_lab::{Lab, Result, Veth};
 
 const T: Duration = Duration::from_secs(30);
-
-fn bgpd_conf(name: &str, me: &str, peer: &str) -> String {
-    format!(
-        "hostname {name}
-router bgp 65000
- bgp router-id {me}
- no bgp default ipv4-unicast
- timers bgp 3 9
- neighbor {peer} remote-as 65000
- neighbor {peer} timers connect 1
- neighbor {peer} advertisement-interval 0
- address-family l2vpn evpn
-  neighbor {peer} activate
-  advertise-all-vni
- exit-address-family
-!
-"
-    )
-}
 
 #[test]
 fn frr_evpn_two_vteps() -> Result<()> {
@@ -38,36 +20,45 @@ fn frr_evpn_two_vteps() -> Result<()> {
     {
         let v1 = lab.netns("vtep1")?;
         let v2 = lab.netns("vtep2")?;
-        let h1 = lab.netns("h1")?;
-        let h2 = lab.netns("h2")?;
-        namespaces.extend([&v1, &v2, &h1, &h2].map(|n| n.name().to_owned()));
-
         let _underlay = Veth::pair(&v1, "u0", &v2, "u0")
             .addrs_a(&["10.0.0.1/24"])
             .addrs_b(&["10.0.0.2/24"])
             .create()?;
-        let mut keep = Vec::new();
-        for (vtep, host, ip, n) in [(&v1, &h1, "10.0.0.1", 1), (&v2, &h2, "10.0.0.2", 2)] {
-            let br = vtep.bridge("br100", None)?;
-            let vx = Vxlan::builder("vxlan100", 100, ip.parse()?)
-                .dev("u0")
-                .bridge("br100")
-                .create(vtep)?;
-            let hl = Veth::pair(vtep, "host", host, "eth0")
-                .mtu(1450)
-                .mac_b(&format!("02:00:00:00:01:0{n}"))
-                .addrs_b(&[&format!("192.168.100.{n}/24"), &format!("fd00:100::{n}/64")])
-                .create()?;
-            br.add_port("host")?;
-            keep.push((br, vx, hl));
+        let mut segs = Vec::new();
+        for (vtep, n) in [(&v1, 1), (&v2, 2)] {
+            segs.push(L2Segment::create(
+                &lab,
+                vtep,
+                &L2SegmentSpec {
+                    vni: 100,
+                    local: format!("10.0.0.{n}").parse()?,
+                    underlay_dev: Some("u0"),
+                    mtu: 1450,
+                    host_name: &format!("h{n}"),
+                    host_mac: &format!("02:00:00:00:01:0{n}"),
+                    host_addrs: &[&format!("192.168.100.{n}/24"), &format!("fd00:100::{n}/64")],
+                    static_remotes: &[],
+                },
+            )?);
         }
+        let (h1, h2) = (&segs[0].host, &segs[1].host);
+        namespaces.extend([&v1, &v2, h1, h2].map(|n| n.name().to_owned()));
+        let conf = |name: &str, me: &str, peer: &str| {
+            EvpnBgpConf {
+                hostname: name,
+                router_id: me,
+                neighbors: &[(peer, "internal")],
+                ..Default::default()
+            }
+            .render()
+        };
         let frr1 = v1.frr(
             "hostname vtep1\n",
-            Some(&bgpd_conf("vtep1", "10.0.0.1", "10.0.0.2")),
+            Some(&conf("vtep1", "10.0.0.1", "10.0.0.2")),
         )?;
         let frr2 = v2.frr(
             "hostname vtep2\n",
-            Some(&bgpd_conf("vtep2", "10.0.0.2", "10.0.0.1")),
+            Some(&conf("vtep2", "10.0.0.2", "10.0.0.1")),
         )?;
         pids.extend(frr1.pids());
         pids.extend(frr2.pids());
@@ -150,6 +141,74 @@ fn frr_evpn_two_vteps() -> Result<()> {
         );
     }
     println!("total {:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(60));
+    Ok(())
+}
+
+/// BGP unnumbered between two FRR VTEPs over a veth with only IPv6
+/// link-local addresses: the VTEP loopbacks travel as IPv4 routes with IPv6
+/// next hops (RFC 8950), EVPN routes cross the same eBGP session, and the
+/// hosts ping.
+#[test]
+fn frr_unnumbered_evpn() -> Result<()> {
+    let started = Instant::now();
+    let lab = Lab::new()?;
+    let v1 = lab.netns("vtep1")?;
+    let v2 = lab.netns("vtep2")?;
+    let _underlay = Veth::pair(&v1, "u0", &v2, "u0").create()?;
+    let ll2 = v2.link_local("u0")?;
+    let mut segs = Vec::new();
+    let mut frrs = Vec::new();
+    for (vtep, n) in [(&v1, 1u8), (&v2, 2)] {
+        let lo = format!("10.255.0.{n}");
+        vtep.lo_addr(&format!("{lo}/32"))?.persist();
+        segs.push(L2Segment::create(
+            &lab,
+            vtep,
+            &L2SegmentSpec {
+                vni: 100,
+                local: lo.parse()?,
+                underlay_dev: None,
+                mtu: 1450,
+                host_name: &format!("h{n}"),
+                host_mac: &format!("02:00:00:00:01:0{n}"),
+                host_addrs: &[&format!("192.168.100.{n}/24"), &format!("fd00:100::{n}/64")],
+                static_remotes: &[],
+            },
+        )?);
+        let zebra = format!(
+            "hostname vtep{n}\ninterface u0\n ipv6 nd ra-interval 3\n no ipv6 nd suppress-ra\n!\n"
+        );
+        let bgpd = EvpnBgpConf {
+            hostname: &format!("vtep{n}"),
+            asn: 65000 + u32::from(n),
+            router_id: &lo,
+            neighbors: &[("u0", "external")],
+            ipv4_unicast: true,
+            ipv4_networks: &[&format!("{lo}/32")],
+            ..Default::default()
+        }
+        .render();
+        frrs.push(vtep.frr(&zebra, Some(&bgpd))?);
+    }
+    frrs[0].wait_established("u0", T)?;
+    frrs[1].wait_established("u0", T)?;
+    v1.wait_route("10.255.0.2/32", T)?;
+    let route = v1.ip(&["route", "show", "10.255.0.2/32"])?;
+    assert!(
+        route.contains(&format!("via inet6 {ll2}")) && route.contains("dev u0"),
+        "{route}"
+    );
+    frrs[0].wait_evpn_route("type-3 of vtep2", T, |_, p| {
+        p == "[3]:[0]:[32]:[10.255.0.2]"
+    })?;
+    frrs[1].wait_evpn_route("type-3 of vtep1", T, |_, p| {
+        p == "[3]:[0]:[32]:[10.255.0.1]"
+    })?;
+    let (h1, h2) = (&segs[0].host, &segs[1].host);
+    h1.wait_ping("192.168.100.2", T)?;
+    h2.wait_ping("fd00:100::1", T)?;
+    println!("frr_unnumbered_evpn: {:?}", started.elapsed());
     assert!(started.elapsed() < Duration::from_secs(60));
     Ok(())
 }

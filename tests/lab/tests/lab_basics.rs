@@ -225,3 +225,33 @@ fn preflight_passes_here() {
         assert!(!bin.is_empty() && !pkg.is_empty());
     }
 }
+
+#[test]
+fn cleanup_on_panic() {
+    let lab = Lab::new().unwrap();
+    let mut seen = (String::new(), 0u32, String::new());
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let ns = lab.netns("boom").unwrap();
+        let frr = ns.frr("hostname boom\n", None).unwrap();
+        let p = ns
+            .spawn(ProcessSpec::new("sleeper", "sleep").arg("30"))
+            .unwrap();
+        seen = (
+            ns.name().to_owned(),
+            p.pid(),
+            frr.etc_dir().to_string_lossy().into_owned(),
+        );
+        assert!(Path::new(&seen.2).exists());
+        panic!("test failure inside the lab");
+    }));
+    assert!(result.is_err());
+    let (ns, pid, etc) = seen;
+    assert!(!vtepd_lab::run::<&str>("ip", &["netns", "list"])
+        .unwrap()
+        .contains(&ns));
+    assert!(
+        !Path::new(&format!("/proc/{pid}")).exists(),
+        "pid {pid} survived"
+    );
+    assert!(!Path::new(&etc).exists(), "{etc} survived");
+}
