@@ -41,6 +41,7 @@ use vtepd_wire::EthernetAddress;
 
 use crate::mac_table::{Destination, LearnError, MacEvent, MacTable, MacTableConfig, PortId};
 use crate::stats::{DropReason, PortStats, VniStats};
+use crate::suppress::{Answer, SuppressConfig, SuppressTable};
 use crate::time::Timestamp;
 use crate::{MAX_FRAME_LEN, MIN_FRAME_LEN};
 
@@ -66,6 +67,8 @@ pub struct BridgeConfig {
     pub learn_remote: bool,
     /// What to do with frames from new sources once the table is full.
     pub table_full: TableFullPolicy,
+    /// ARP/ND suppression; `None` turns it off.
+    pub suppress: Option<SuppressConfig>,
 }
 
 impl Default for BridgeConfig {
@@ -74,6 +77,7 @@ impl Default for BridgeConfig {
             mac: MacTableConfig::default(),
             learn_remote: false,
             table_full: TableFullPolicy::Drop,
+            suppress: None,
         }
     }
 }
@@ -87,6 +91,15 @@ pub enum Forward<'a> {
     Remote(IpAddr),
     /// To several local ports and/or remote VTEPs.
     Flood(Flood<'a>),
+    /// An ARP/ND request was answered: send the first `len` bytes of the
+    /// caller's reply buffer out of `port` (the ingress port); the request
+    /// itself goes nowhere.
+    Reply {
+        /// The port the request came from.
+        port: PortId,
+        /// Length of the reply frame.
+        len: usize,
+    },
     /// Nowhere; counted under the reason.
     Drop(DropReason),
 }
@@ -136,6 +149,7 @@ pub struct BridgeDomain {
     port_stats: Vec<PortStats>,
     flood: Vec<IpAddr>,
     macs: MacTable,
+    suppress: Option<SuppressTable>,
     stats: VniStats,
 }
 
@@ -149,6 +163,7 @@ impl BridgeDomain {
             port_stats: Vec::new(),
             flood: Vec::new(),
             macs: MacTable::new(cfg.mac),
+            suppress: cfg.suppress.map(SuppressTable::new),
             stats: VniStats::default(),
         }
     }
@@ -238,8 +253,21 @@ impl BridgeDomain {
         &mut self.macs
     }
 
-    /// Age out learnt MACs (see [`MacTable::expire`]).
+    /// The ARP/ND suppression table, if suppression is on.
+    pub fn suppress(&self) -> Option<&SuppressTable> {
+        self.suppress.as_ref()
+    }
+
+    /// The ARP/ND suppression table, for installs and withdrawals.
+    pub fn suppress_mut(&mut self) -> Option<&mut SuppressTable> {
+        self.suppress.as_mut()
+    }
+
+    /// Age out learnt MACs and snooped bindings. Returns how many MACs.
     pub fn expire(&mut self, now: Timestamp) -> usize {
+        if let Some(s) = self.suppress.as_mut() {
+            s.expire(now);
+        }
         self.macs.expire(now)
     }
 
@@ -273,13 +301,40 @@ impl BridgeDomain {
     // ----- data plane -----
 
     /// Decide where a frame received on local port `port` goes, learning its
-    /// source. Never allocates.
+    /// source (and snooping ARP/ND if suppression is on). Never answers
+    /// requests; see [`from_port_with_reply`](Self::from_port_with_reply).
+    /// Never allocates.
     pub fn from_port(&mut self, now: Timestamp, port: PortId, frame: &[u8]) -> Forward<'_> {
+        self.handle_port_frame(now, port, frame, None)
+    }
+
+    /// [`from_port`](Self::from_port), and if suppression is on and the
+    /// frame is an ARP request or Neighbor Solicitation for a known binding,
+    /// write the answer into `reply` and return [`Forward::Reply`]. A
+    /// buffer of [`crate::suppress::MAX_REPLY_LEN`] bytes always suffices.
+    /// Never allocates.
+    pub fn from_port_with_reply(
+        &mut self,
+        now: Timestamp,
+        port: PortId,
+        frame: &[u8],
+        reply: &mut [u8],
+    ) -> Forward<'_> {
+        self.handle_port_frame(now, port, frame, Some(reply))
+    }
+
+    fn handle_port_frame(
+        &mut self,
+        now: Timestamp,
+        port: PortId,
+        frame: &[u8],
+        reply: Option<&mut [u8]>,
+    ) -> Forward<'_> {
         let Some(pi) = self.ports.iter().position(|p| *p == port) else {
             self.stats.drops.add(DropReason::UnknownPort);
             return Forward::Drop(DropReason::UnknownPort);
         };
-        let mut decision = self.decide_from_port(now, port, frame);
+        let mut decision = self.decide_from_port(now, port, frame, reply);
         // The ingress port is one of `ports`: nowhere to flood if it is the
         // only one and there are no VTEPs.
         if decision == Decision::Flood && self.ports.len() <= 1 && self.flood.is_empty() {
@@ -309,6 +364,13 @@ impl BridgeDomain {
                 stats.tx_overlay.add(len);
                 Forward::Remote(v)
             }
+            Decision::Reply(n) => {
+                stats.rx_local.add(len);
+                stats.suppressed.add(len);
+                stats.tx_local.add(n);
+                count_port_tx(&self.ports, &mut self.port_stats, port, n);
+                Forward::Reply { port, len: n }
+            }
             Decision::Flood => {
                 stats.rx_local.add(len);
                 stats.flooded.add(len);
@@ -330,7 +392,13 @@ impl BridgeDomain {
         }
     }
 
-    fn decide_from_port(&mut self, now: Timestamp, port: PortId, frame: &[u8]) -> Decision {
+    fn decide_from_port(
+        &mut self,
+        now: Timestamp,
+        port: PortId,
+        frame: &[u8],
+        reply: Option<&mut [u8]>,
+    ) -> Decision {
         let (dst, src) = match addresses(frame) {
             Ok(a) => a,
             Err(r) => return Decision::Drop(r),
@@ -341,6 +409,14 @@ impl BridgeDomain {
             Err(LearnError::TableFull) => {
                 if self.cfg.table_full == TableFullPolicy::Drop {
                     return Decision::Drop(DropReason::TableFull);
+                }
+            }
+        }
+        if let Some(sup) = self.suppress.as_mut() {
+            sup.snoop(now, frame);
+            if let (Some(out), true) = (reply, dst.is_multicast()) {
+                if let Answer::Reply(n) = sup.answer(frame, out) {
+                    return Decision::Reply(n);
                 }
             }
         }
@@ -376,8 +452,8 @@ impl BridgeDomain {
                 count_port_tx(&self.ports, &mut self.port_stats, p, len);
                 Forward::Local(p)
             }
-            Decision::Remote(_) => {
-                // decide_from_overlay never returns Remote; keep split
+            Decision::Remote(_) | Decision::Reply(_) => {
+                // decide_from_overlay never returns these; keep split
                 // horizon even if it did.
                 stats.drops.add(DropReason::SplitHorizon);
                 Forward::Drop(DropReason::SplitHorizon)
@@ -432,6 +508,7 @@ impl BridgeDomain {
 enum Decision {
     Local(PortId),
     Remote(IpAddr),
+    Reply(usize),
     Flood,
     Drop(DropReason),
 }
@@ -768,6 +845,58 @@ mod tests {
         assert_eq!(d.macs().lookup(&mac(2)), None);
         assert!(d.remove_port(P2).is_none());
         assert_eq!(d.ports(), &[P1]);
+    }
+
+    #[test]
+    fn arp_suppression_through_the_domain() {
+        use crate::suppress::{SuppressConfig, MAX_REPLY_LEN};
+        let mut d = BridgeDomain::new(BridgeConfig {
+            suppress: Some(SuppressConfig::default()),
+            ..BridgeConfig::default()
+        });
+        d.add_port(P1);
+        d.add_port(P2);
+        d.set_flood_list(&[v4(1)]);
+        let ip_b = IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2));
+        d.suppress_mut()
+            .unwrap()
+            .install(now(0), ip_b, mac(2), false)
+            .unwrap();
+        // Request from mac(1) (10.0.0.1) for 10.0.0.2.
+        let mut req = vec![0xff; 6];
+        req.extend_from_slice(&mac(1).0);
+        req.extend_from_slice(&[0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1]);
+        req.extend_from_slice(&mac(1).0);
+        req.extend_from_slice(&[10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2]);
+        let mut out = [0u8; MAX_REPLY_LEN];
+        assert_eq!(
+            d.from_port_with_reply(now(1), P1, &req, &mut out),
+            Forward::Reply { port: P1, len: 42 }
+        );
+        assert_eq!(&out[..6], &mac(1).0);
+        assert_eq!(&out[6..12], &mac(2).0);
+        // The requester was learnt (MAC and binding).
+        assert_eq!(d.macs().lookup(&mac(1)), Some(Destination::Local(P1)));
+        assert_eq!(
+            d.suppress()
+                .unwrap()
+                .lookup(&IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)))
+                .unwrap()
+                .mac,
+            mac(1)
+        );
+        // Without a reply buffer, or for an unknown target: flooded.
+        assert!(matches!(d.from_port(now(2), P1, &req), Forward::Flood(_)));
+        let mut unknown = req.clone();
+        unknown[41] = 99;
+        assert!(matches!(
+            d.from_port_with_reply(now(3), P1, &unknown, &mut out),
+            Forward::Flood(_)
+        ));
+        let st = d.stats();
+        assert_eq!(st.suppressed.packets, 1);
+        assert_eq!(st.flooded.packets, 2);
+        assert_eq!(d.port_stats(P1).unwrap().tx.bytes, 42);
     }
 
     proptest::proptest! {

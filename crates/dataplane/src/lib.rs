@@ -30,6 +30,8 @@
 //!   receive.
 //! - [`switch`]: [`Switch`], the domains of a worker keyed by VNI, access
 //!   ports, and the two receive paths (local port, overlay).
+//! - [`suppress`]: ARP/ND suppression: the bounded IP → MAC binding table
+//!   (snooped, control-plane, static) and byte-exact local answers.
 //! - [`stats`]: plain `u64` counters per port and per VNI, drops by
 //!   [`DropReason`].
 //! - [`time`]: [`Timestamp`], the clock as an input.
@@ -42,6 +44,7 @@ pub mod bridge;
 pub mod mac_table;
 pub mod outer;
 pub mod stats;
+pub mod suppress;
 pub mod switch;
 pub mod sys;
 pub mod time;
@@ -53,6 +56,7 @@ pub use mac_table::{
     MacTableConfig, PortId,
 };
 pub use stats::{Counter, DropCounters, DropReason, PortStats, VniStats};
+pub use suppress::{Answer, Binding, BindingEvent, BindingKind, SuppressConfig, SuppressTable};
 pub use switch::{OverlayRx, PortRx, Switch, SwitchError, SwitchStats};
 pub use time::Timestamp;
 pub use vtepd_wire::vxlan::Vni;

@@ -7,7 +7,7 @@
 //! and from the overlay (known unicast, remote, flood, drops), VXLAN
 //! encapsulation and decapsulation (UDP-socket and raw paths with outer
 //! headers), source-port hashing, learning of new
-//! MACs within the table's capacity, and aging.
+//! MACs within the table's capacity, ARP/ND suppression answers, and aging.
 
 // A `GlobalAlloc` implementation is an `unsafe impl` by definition; it only
 // forwards to the system allocator and bumps thread-local counters.
@@ -19,12 +19,14 @@ use std::hint::black_box;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use vtepd_dataplane::outer::{parse_outer, write_outer, Outer, OuterAddrs, OuterConfig};
+use vtepd_dataplane::suppress::MAX_REPLY_LEN;
 use vtepd_dataplane::vxlan;
+use vtepd_dataplane::SuppressConfig;
 use vtepd_dataplane::{
     BridgeConfig, Destination, DropReason, Forward, MacTableConfig, PortId, Switch, Timestamp, Vni,
     VxlanConfig,
 };
-use vtepd_wire::EthernetAddress;
+use vtepd_wire::{checksum, EthernetAddress, IpProtocol};
 
 struct Counting;
 
@@ -93,6 +95,38 @@ fn frame_into(buf: &mut [u8], dst: EthernetAddress, src: EthernetAddress, len: u
     len
 }
 
+/// ARP request from mac(0) / 10.0.0.1 for 10.0.0.2.
+fn arp_request() -> Vec<u8> {
+    let mut f = vec![0xff; 6];
+    f.extend_from_slice(&mac(0).0);
+    f.extend_from_slice(&[0x08, 0x06, 0, 1, 0x08, 0, 6, 4, 0, 1]);
+    f.extend_from_slice(&mac(0).0);
+    f.extend_from_slice(&[10, 0, 0, 1, 0, 0, 0, 0, 0, 0, 10, 0, 0, 2]);
+    f
+}
+
+/// Neighbor Solicitation from mac(0) / LOCAL_V6 for REMOTE_V6, with its
+/// ICMPv6 checksum.
+fn neighbor_solicit() -> Vec<u8> {
+    let snm = Ipv6Addr::new(0xff02, 0, 0, 0, 0, 1, 0xff00, 2);
+    let mut icmp = vec![135, 0, 0, 0, 0, 0, 0, 0];
+    icmp.extend_from_slice(&REMOTE_V6.octets());
+    icmp.extend_from_slice(&[1, 1]);
+    icmp.extend_from_slice(&mac(0).0);
+    let c = !checksum::fold(
+        checksum::pseudo_header_v6(LOCAL_V6, snm, IpProtocol::Icmpv6, icmp.len() as u32)
+            + checksum::sum(&icmp),
+    );
+    icmp[2..4].copy_from_slice(&c.to_be_bytes());
+    let mut f = vec![0x33, 0x33, 0xff, 0, 0, 2];
+    f.extend_from_slice(&mac(0).0);
+    f.extend_from_slice(&[0x86, 0xdd, 0x60, 0, 0, 0, 0, icmp.len() as u8, 58, 255]);
+    f.extend_from_slice(&LOCAL_V6.octets());
+    f.extend_from_slice(&snm.octets());
+    f.extend_from_slice(&icmp);
+    f
+}
+
 const HEADROOM: usize = 64;
 const LOCAL_V6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 1);
 const REMOTE_V6: Ipv6Addr = Ipv6Addr::new(0x2001, 0xdb8, 0, 0, 0, 0, 0, 2);
@@ -112,6 +146,7 @@ fn warmed_up() -> (Switch, Vni) {
                 event_limit: 4096,
             },
             learn_remote: true,
+            suppress: Some(SuppressConfig::default()),
             ..BridgeConfig::default()
         },
     )
@@ -132,6 +167,16 @@ fn warmed_up() -> (Switch, Vni) {
         sw.receive_port(Timestamp(0), PortId(i as u16 + 1), &buf[..n])
             .unwrap();
     }
+    let sup = sw.domain_mut(vni).unwrap().suppress_mut().unwrap();
+    sup.install(
+        Timestamp(0),
+        IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2)),
+        mac(1),
+        false,
+    )
+    .unwrap();
+    sup.install(Timestamp(0), IpAddr::V6(REMOTE_V6), mac(10_000), false)
+        .unwrap();
     while sw.domain_mut(vni).unwrap().poll_event().is_some() {}
     (sw, vni)
 }
@@ -143,6 +188,9 @@ fn steady_state_forwarding_does_not_allocate() {
     let mut sink = 0u64;
     let vx = *sw.vxlan();
     let ocfg = OuterConfig::default();
+    let arp_req = arp_request();
+    let ns = neighbor_solicit();
+    let mut reply = [0u8; MAX_REPLY_LEN];
 
     let n = allocations_in(|| {
         for i in 0..20_000u64 {
@@ -199,6 +247,24 @@ fn steady_state_forwarding_does_not_allocate() {
             assert_eq!(orx.forward, Forward::Local(PortId(3)));
             sink = sink.wrapping_add(orx.frame.len() as u64 + r.end as u64);
 
+            // ARP request from mac(0) for 10.0.0.2: answered locally.
+            let d = sw.domain_mut(vni).unwrap();
+            assert_eq!(
+                d.from_port_with_reply(now, PortId(1), &arp_req, &mut reply),
+                Forward::Reply {
+                    port: PortId(1),
+                    len: 42
+                }
+            );
+            // Neighbor Solicitation for REMOTE_V6: answered locally.
+            assert_eq!(
+                d.from_port_with_reply(now, PortId(1), &ns, &mut reply),
+                Forward::Reply {
+                    port: PortId(1),
+                    len: 86
+                }
+            );
+
             // Drops.
             assert_eq!(
                 sw.receive_overlay(now, VTEP_A, &buf[..5]).unwrap_err(),
@@ -221,7 +287,8 @@ fn steady_state_forwarding_does_not_allocate() {
     // is the control plane's job and may happen outside the fast path.
     assert_eq!(n, 0, "steady-state forwarding allocated {n} times");
     let st = sw.domain(vni).unwrap().stats();
-    assert_eq!(st.rx_local.packets, 60_000 + 4); // plus the warm-up frames
+    assert_eq!(st.rx_local.packets, 100_000 + 4); // plus the warm-up frames
+    assert_eq!(st.suppressed.packets, 40_000);
     assert_eq!(st.rx_overlay.packets, 20_000);
     assert_eq!(st.drops.get(DropReason::Runt), 20_000);
 }
