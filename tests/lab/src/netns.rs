@@ -319,7 +319,7 @@ fn netns_diagnostics(ns: &str) -> String {
 }
 
 impl Netns {
-    /// Create a kernel bridge in this namespace (see [`Bridge::create`]).
+    /// Create a kernel bridge in this namespace (see [`crate::Bridge::create`]).
     pub fn bridge(&self, name: &str, mtu: Option<u32>) -> Result<crate::Bridge> {
         crate::Bridge::create(self, name, mtu)
     }
