@@ -31,7 +31,7 @@ pub fn wg_pubkey(private: &str) -> Result<String> {
 
 /// A wireguard-go instance in the foreground (`WG_PROCESS_FOREGROUND=1
 /// wireguard-go -f IFNAME`) owning a TUN device in one namespace. The
-/// interface name is unique on the machine (`vw<pid><n>`), because the
+/// interface name is unique on the machine (`vw<pid>g<n>`), because the
 /// control socket `/var/run/wireguard/IFNAME.sock` is not per namespace.
 /// Dropping it stops the process by PID and removes the socket.
 pub struct WireguardGo {
@@ -54,9 +54,11 @@ impl fmt::Debug for WireguardGo {
 
 impl WireguardGo {
     fn start(ns: &Netns) -> Result<WireguardGo> {
-        // 2 + up to 6 hex digits of the pid (pid_max <= 2^22) + counter: <= 15.
+        // "vw" + up to 6 hex digits of the pid (pid_max <= 2^22) + "g" (not a
+        // hex digit, so names of two processes cannot collide) + counter:
+        // at most 11 characters.
         let ifname = format!(
-            "vw{:x}{:x}",
+            "vw{:x}g{:x}",
             std::process::id() & 0x3f_ffff,
             NEXT_WG.fetch_add(1, Ordering::Relaxed) & 0xff
         );
