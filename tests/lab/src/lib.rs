@@ -72,7 +72,7 @@ pub use capture::Capture;
 pub use cmd::{run, run_cmd, run_stdin};
 pub use frr::Frr;
 pub use gobgp::GoBgp;
-pub use lab::Lab;
+pub use lab::{DiagGuard, Lab};
 pub use link::{Address, Bridge, Route, Veth, VethBuilder, Vxlan, VxlanBuilder};
 pub use netns::Netns;
 pub use nft::{NftHook, NftTable};
