@@ -59,6 +59,7 @@ pub use icmpv6::{Icmpv6Message, Icmpv6Packet, Icmpv6Repr};
 pub use ip::IpProtocol;
 pub use ipv4::{ChecksumDelta, Ipv4Options, Ipv4Packet, Ipv4Repr};
 pub use ipv6::{Ipv6FragmentHeader, Ipv6FragmentRepr, Ipv6Packet, Ipv6Repr};
+pub use mpls::{MplsLabel, MplsPacket, MplsRepr};
 pub use ndp::{NdiscFrame, NdiscOption, NdiscOptions, NdiscPacket, NdiscRepr};
 pub use udp::{Ipv6ZeroChecksum, UdpPacket, UdpRepr};
 pub use vxlan::{Vni, VxlanPacket, VxlanRepr, VXLAN_PORT};
