@@ -19,6 +19,9 @@
 //! C (bit 0) adds Checksum and Reserved1, K (bit 2) the Key, S (bit 3) the
 //! Sequence Number. The Protocol Type is an EtherType (0x0800 IPv4, 0x8847
 //! MPLS, 0x6558 Ethernet, ...).
+//! [`GrePacket::set_flags`] moves the optional words and can make the header
+//! longer than the buffer; call `check_len` again after changing the flags
+//! of a received packet.
 //!
 //! # Receive rules
 //!

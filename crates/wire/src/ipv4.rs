@@ -28,6 +28,8 @@
 //! inside those bounds, so none can panic. The buffer may be longer than
 //! Total Length (Ethernet padding); [`Ipv4Packet::payload`] stops at Total
 //! Length.
+//! Setters that change IHL or Total Length can break these invariants;
+//! call `check_len` again after using them on a received buffer.
 //!
 //! # Semantic checks in [`Ipv4Repr::parse`]
 //!

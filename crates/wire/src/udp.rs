@@ -21,6 +21,8 @@
 //! `8 <= Length <= buffer length`. A longer buffer (the IP payload may carry
 //! padding) is allowed; [`UdpPacket::payload`] stops at Length. Length 0
 //! (IPv6 jumbograms, RFC 2675) is not supported and is [`Error::BadLength`].
+//! [`UdpPacket::set_len`] can break the invariant; call `check_len` again
+//! after changing Length on a received buffer.
 //!
 //! # Checksum policy
 //!
