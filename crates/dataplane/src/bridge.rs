@@ -131,7 +131,7 @@ impl<'a> Flood<'a> {
 
     /// Number of local copies.
     pub fn local_count(&self) -> usize {
-        self.ports.len() - usize::from(self.except.is_some())
+        self.local_ports().count()
     }
 
     /// Whether there is nowhere to send a copy.
