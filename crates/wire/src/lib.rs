@@ -5,7 +5,7 @@
 //! Each header `Foo` comes as two types:
 //!
 //! - `FooPacket<T: AsRef<[u8]>>`, a view over a byte buffer. It is built with
-//!   [`FooPacket::new_checked`], which runs one length check (`check_len`) and
+//!   `FooPacket::new_checked`, which runs one length check (`check_len`) and
 //!   returns [`Error::Truncated`] (or a more specific error) when the buffer is
 //!   too short for the fixed header *and* for every length the header itself
 //!   declares. After that check **no accessor can panic**: every getter reads a
