@@ -19,6 +19,9 @@
 
 #![forbid(unsafe_code)]
 
+pub mod attr;
+pub mod capability;
+pub mod error;
 pub mod extcomm;
 pub mod iana;
 pub mod message;
@@ -26,3 +29,15 @@ pub mod nlri;
 pub mod rib;
 pub mod types;
 pub mod wire;
+
+pub use attr::{AsPath, AttrFlags, AttrValue, MpReach, MpUnreach, NextHop, Origin, PathAttribute};
+pub use capability::Capability;
+pub use error::{Action, AttrError, MessageError};
+pub use extcomm::{Community, ExtendedCommunity, LargeCommunity};
+pub use message::{Decoded, Message, Notification, Open, RouteRefresh, Update};
+pub use nlri::{EvpnRoute, IpPrefix, Ipv4Prefix, Ipv6Prefix, NlriList, PathNlri};
+pub use types::{
+    AddressFamily, Afi, Asn, Esi, EthernetTag, LabelField, MacAddress, MplsLabel,
+    RouteDistinguisher, RouteTarget, RouterId, Safi, Vni,
+};
+pub use wire::CodecContext;
