@@ -49,6 +49,7 @@ pub mod switch;
 pub mod sys;
 pub mod time;
 pub mod vxlan;
+pub mod worker;
 
 pub use bridge::{BridgeConfig, BridgeDomain, Flood, Forward, TableFullPolicy};
 pub use mac_table::{
