@@ -65,7 +65,23 @@ fn ethertype(t: EtherType, payload: &[u8], depth: usize, out: &mut Vec<String>) 
 fn arp(data: &[u8], depth: usize, out: &mut Vec<String>) {
     let repr = ArpPacket::new_checked(data).and_then(|p| ArpRepr::parse(&p));
     match repr {
-        Ok(r) => push(out, depth, format!("arp {r:?}")),
+        Ok(r) => {
+            let line = match r.operation {
+                vtepd_wire::ArpOperation::Request => format!(
+                    "arp request who-has {} tell {} ({})",
+                    r.target_protocol_addr, r.source_protocol_addr, r.source_hardware_addr
+                ),
+                vtepd_wire::ArpOperation::Reply => format!(
+                    "arp reply {} is-at {} (to {} {})",
+                    r.source_protocol_addr,
+                    r.source_hardware_addr,
+                    r.target_protocol_addr,
+                    r.target_hardware_addr
+                ),
+                vtepd_wire::ArpOperation::Unknown(op) => format!("arp operation {op}"),
+            };
+            push(out, depth, line)
+        }
         Err(e) => push(out, depth, format!("arp: {e}")),
     }
 }
