@@ -27,6 +27,7 @@ pub mod iana;
 pub mod message;
 pub mod nlri;
 pub mod rib;
+pub mod session;
 pub mod types;
 pub mod wire;
 
