@@ -35,6 +35,7 @@
 //! (RFC 4486) and take the session down.
 
 pub mod attrs;
+pub mod codec;
 pub mod decision;
 pub mod key;
 

@@ -1,0 +1,506 @@
+//! The RIB on the codec's types: [`PathAttrs`] (path attributes as stored
+//! per path) implements [`RibAttributes`], received UPDATEs are applied with
+//! [`apply_update`] (RFC 7606 treat-as-withdraw included), and
+//! [`build_update`] turns an [`OutUpdate`] into the UPDATE to send.
+
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::Arc;
+
+use super::{
+    ExportParams, MacMobility, OutUpdate, PathFacts, PeerId, Rejected, Rib, RibAttributes, Route,
+};
+use crate::attr::{self, AsPath, AttrValue, MpReach, MpUnreach, NextHop, Origin, PathAttribute};
+use crate::error::{Action, AttrError};
+use crate::extcomm::{Community, ExtendedCommunity};
+use crate::iana::attr_type as at;
+use crate::message::Update;
+use crate::nlri::{NlriList, PathNlri};
+use crate::types::{AddressFamily, Afi, Asn, RouteDistinguisher, RouteTarget, RouterId};
+use crate::wire::CodecContext;
+
+/// The attributes of one path as the RIB keeps them: every path attribute
+/// except NEXT_HOP, MP_REACH_NLRI and MP_UNREACH_NLRI (in canonical order),
+/// and the next hop, whichever of NEXT_HOP or MP_REACH_NLRI carried it.
+/// Shared by all NLRI of an UPDATE.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Default)]
+pub struct PathAttrs {
+    /// The attributes.
+    pub attributes: Vec<PathAttribute>,
+    /// The next hop.
+    pub next_hop: Option<NextHop>,
+}
+
+impl PathAttrs {
+    /// Attributes for a locally originated route: ORIGIN IGP, an empty
+    /// AS_PATH, the next hop, and `extra` (communities, PMSI tunnel, ...).
+    pub fn local(next_hop: NextHop, extra: Vec<AttrValue>) -> PathAttrs {
+        let mut attributes = vec![
+            PathAttribute::new(AttrValue::Origin(Origin::Igp)),
+            PathAttribute::new(AttrValue::AsPath(AsPath::default())),
+        ];
+        attributes.extend(extra.into_iter().map(PathAttribute::new));
+        let mut p = PathAttrs {
+            attributes,
+            next_hop: Some(next_hop),
+        };
+        p.normalise();
+        p
+    }
+
+    /// The RIB's attributes of a received UPDATE.
+    pub fn from_update(u: &Update) -> PathAttrs {
+        let mut next_hop = None;
+        let mut attributes = Vec::with_capacity(u.attributes.len());
+        for a in &u.attributes {
+            match &a.value {
+                AttrValue::NextHop(nh) => {
+                    if next_hop.is_none() {
+                        next_hop = Some(NextHop::Ipv4(*nh));
+                    }
+                }
+                AttrValue::MpReach(m) => next_hop = Some(m.next_hop.clone()),
+                AttrValue::MpUnreach(_) => {}
+                _ => attributes.push(a.clone()),
+            }
+        }
+        let mut p = PathAttrs {
+            attributes,
+            next_hop,
+        };
+        p.normalise();
+        p
+    }
+
+    fn normalise(&mut self) {
+        attr::canonical_order(&mut self.attributes);
+    }
+
+    /// The value of the first attribute of `type_code`.
+    pub fn get(&self, type_code: u8) -> Option<&AttrValue> {
+        self.attributes
+            .iter()
+            .map(|a| &a.value)
+            .find(|v| v.type_code() == type_code)
+    }
+
+    fn get_mut(&mut self, type_code: u8) -> Option<&mut AttrValue> {
+        self.attributes
+            .iter_mut()
+            .map(|a| &mut a.value)
+            .find(|v| v.type_code() == type_code)
+    }
+
+    fn remove(&mut self, type_code: u8) {
+        self.attributes.retain(|a| a.type_code() != type_code);
+    }
+
+    fn set(&mut self, value: AttrValue) {
+        let t = value.type_code();
+        match self.get_mut(t) {
+            Some(v) => *v = value,
+            None => {
+                self.attributes.push(PathAttribute::new(value));
+                self.normalise();
+            }
+        }
+    }
+
+    fn as_path(&self) -> Option<&AsPath> {
+        match self.get(at::AS_PATH) {
+            Some(AttrValue::AsPath(p)) => Some(p),
+            _ => None,
+        }
+    }
+
+    fn ext_communities(&self) -> &[ExtendedCommunity] {
+        match self.get(at::EXTENDED_COMMUNITIES) {
+            Some(AttrValue::ExtendedCommunities(v)) => v,
+            _ => &[],
+        }
+    }
+
+    fn has_community(&self, c: Community) -> bool {
+        matches!(self.get(at::COMMUNITIES), Some(AttrValue::Communities(v)) if v.contains(&c))
+    }
+
+    fn cluster_list(&self) -> &[Ipv4Addr] {
+        match self.get(at::CLUSTER_LIST) {
+            Some(AttrValue::ClusterList(v)) => v,
+            _ => &[],
+        }
+    }
+}
+
+impl RibAttributes for PathAttrs {
+    fn facts(&self, default_local_pref: u32) -> PathFacts {
+        let local_pref = match self.get(at::LOCAL_PREF) {
+            Some(AttrValue::LocalPref(v)) => *v,
+            _ => default_local_pref,
+        };
+        let origin = match self.get(at::ORIGIN) {
+            Some(AttrValue::Origin(Origin::Igp)) => super::origin::IGP,
+            Some(AttrValue::Origin(Origin::Egp)) => super::origin::EGP,
+            _ => super::origin::INCOMPLETE,
+        };
+        let med = match self.get(at::MULTI_EXIT_DISC) {
+            Some(AttrValue::MultiExitDisc(v)) => *v,
+            _ => 0,
+        };
+        let originator_id = match self.get(at::ORIGINATOR_ID) {
+            Some(AttrValue::OriginatorId(a)) => Some(RouterId(*a)),
+            _ => None,
+        };
+        let mac_mobility = self.ext_communities().iter().find_map(|c| match c {
+            ExtendedCommunity::MacMobility { sticky, sequence } => Some(MacMobility {
+                sequence: *sequence,
+                sticky: *sticky,
+            }),
+            _ => None,
+        });
+        let path = self.as_path();
+        PathFacts {
+            local_pref,
+            as_path_len: path.map_or(0, |p| u32::try_from(p.path_len()).unwrap_or(u32::MAX)),
+            neighbor_as: path.and_then(AsPath::first_as),
+            origin,
+            med,
+            originator_id,
+            cluster_list_len: u32::try_from(self.cluster_list().len()).unwrap_or(u32::MAX),
+            mac_mobility,
+        }
+    }
+
+    fn as_path_contains(&self, asn: Asn) -> bool {
+        self.as_path().is_some_and(|p| p.contains(asn))
+    }
+
+    fn cluster_list_contains(&self, cluster_id: u32) -> bool {
+        self.cluster_list()
+            .iter()
+            .any(|a| u32::from(*a) == cluster_id)
+    }
+
+    fn route_targets(&self) -> Vec<RouteTarget> {
+        self.ext_communities()
+            .iter()
+            .filter_map(ExtendedCommunity::route_target)
+            .collect()
+    }
+
+    fn next_hop(&self) -> Option<IpAddr> {
+        self.next_hop.as_ref().and_then(NextHop::addr)
+    }
+
+    fn no_advertise(&self) -> bool {
+        self.has_community(Community::NO_ADVERTISE)
+    }
+
+    fn no_export(&self) -> bool {
+        self.has_community(Community::NO_EXPORT)
+    }
+
+    fn export(&self, p: &ExportParams) -> PathAttrs {
+        let mut out = PathAttrs {
+            attributes: self
+                .attributes
+                .iter()
+                .filter_map(PathAttribute::for_propagation)
+                .collect(),
+            next_hop: self.next_hop.clone(),
+        };
+        if p.ebgp {
+            let mut path = out.as_path().cloned().unwrap_or_default();
+            path.prepend(p.local_as);
+            out.set(AttrValue::AsPath(path));
+            out.remove(at::LOCAL_PREF);
+            out.remove(at::ORIGINATOR_ID);
+            out.remove(at::CLUSTER_LIST);
+            if p.from_ebgp {
+                // RFC 4271 §5.1.4: a MED received from one AS is not
+                // passed to another.
+                out.remove(at::MULTI_EXIT_DISC);
+            }
+        } else if out.get(at::LOCAL_PREF).is_none() {
+            out.set(AttrValue::LocalPref(p.default_local_pref));
+        }
+        if let Some(r) = p.reflect {
+            if out.get(at::ORIGINATOR_ID).is_none() {
+                out.set(AttrValue::OriginatorId(r.originator.0));
+            }
+            let mut list = out.cluster_list().to_vec();
+            list.insert(0, Ipv4Addr::from(r.cluster_id));
+            out.set(AttrValue::ClusterList(list));
+        }
+        if let Some(nh) = p.next_hop {
+            out.next_hop = Some(match nh {
+                IpAddr::V4(a) => NextHop::Ipv4(a),
+                IpAddr::V6(a) => NextHop::Ipv6 {
+                    global: a,
+                    link_local: None,
+                },
+            });
+        }
+        out
+    }
+
+    fn with_route_targets(&self, rts: &[RouteTarget]) -> PathAttrs {
+        let mut out = self.clone();
+        let mut ecs = out.ext_communities().to_vec();
+        for rt in rts {
+            let ec = ExtendedCommunity::from(*rt);
+            if !ecs.contains(&ec) {
+                ecs.push(ec);
+            }
+        }
+        if !ecs.is_empty() {
+            out.set(AttrValue::ExtendedCommunities(ecs));
+        }
+        out
+    }
+
+    fn encoded_len(&self, family: AddressFamily, ctx: &CodecContext) -> usize {
+        let attrs = attr::attributes_len(&self.attributes, ctx);
+        let nh = self
+            .next_hop
+            .as_ref()
+            .map(|n| next_hop_for(family, n).encoded_len())
+            .unwrap_or(0);
+        if family == AddressFamily::IPV4_UNICAST && !self.mp_ipv4() {
+            // NEXT_HOP: flags, type, length, 4 bytes.
+            attrs + 3 + 4
+        } else {
+            // MP_REACH_NLRI with a 2-byte length (an upper bound): flags,
+            // type, length, AFI, SAFI, next hop length, next hop, reserved.
+            attrs + 4 + 3 + 1 + nh + 1
+        }
+    }
+}
+
+impl PathAttrs {
+    /// IPv4 unicast routes whose next hop is IPv6 (RFC 8950) travel in
+    /// MP_REACH_NLRI.
+    fn mp_ipv4(&self) -> bool {
+        matches!(self.next_hop, Some(NextHop::Ipv6 { .. }))
+    }
+}
+
+/// The next hop in the form `family` carries it (VPN families put a zero RD
+/// in front, RFC 4364 §4.3.2, RFC 4659 §3.2.1).
+pub fn next_hop_for(family: AddressFamily, nh: &NextHop) -> NextHop {
+    match (family, nh) {
+        (AddressFamily::VPNV4, NextHop::Ipv4(a)) => NextHop::VpnIpv4 {
+            rd: RouteDistinguisher::ZERO,
+            addr: *a,
+        },
+        (AddressFamily::VPNV4 | AddressFamily::VPNV6, NextHop::Ipv6 { global, .. }) => {
+            NextHop::VpnIpv6 {
+                rd: RouteDistinguisher::ZERO,
+                global: *global,
+                link_local: None,
+            }
+        }
+        (AddressFamily::VPNV6, NextHop::Ipv4(a)) => NextHop::VpnIpv6 {
+            rd: RouteDistinguisher::ZERO,
+            global: a.to_ipv6_mapped(),
+            link_local: None,
+        },
+        (
+            AddressFamily::IPV4_UNICAST | AddressFamily::IPV6_UNICAST | AddressFamily::L2VPN_EVPN,
+            NextHop::VpnIpv4 { addr, .. },
+        ) => NextHop::Ipv4(*addr),
+        (
+            AddressFamily::IPV4_UNICAST | AddressFamily::IPV6_UNICAST | AddressFamily::L2VPN_EVPN,
+            NextHop::VpnIpv6 { global, .. },
+        ) => NextHop::Ipv6 {
+            global: *global,
+            link_local: None,
+        },
+        (AddressFamily::IPV6_UNICAST, NextHop::Ipv4(a)) => NextHop::Ipv6 {
+            global: a.to_ipv6_mapped(),
+            link_local: None,
+        },
+        _ => nh.clone(),
+    }
+}
+
+/// The routes of one UPDATE, split for the RIB.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct RibUpdate {
+    /// Reachable NLRI with their ADD-PATH identifiers.
+    pub announce: Vec<(Option<u32>, Route)>,
+    /// Withdrawn NLRI (including, under treat-as-withdraw, the announced ones).
+    pub withdraw: Vec<(Option<u32>, Route)>,
+    /// The shared attributes of `announce`.
+    pub attrs: Option<Arc<PathAttrs>>,
+    /// The UPDATE is an End-of-RIB marker for this family (RFC 4724 §2).
+    pub end_of_rib: Option<AddressFamily>,
+    /// The UPDATE was treated as a withdrawal (RFC 7606 §2).
+    pub treat_as_withdraw: bool,
+}
+
+fn push_list(out: &mut Vec<(Option<u32>, Route)>, list: &NlriList) {
+    match list {
+        NlriList::Ipv4Unicast(v) => out.extend(v.iter().map(|p| (p.path_id, Route::Ipv4(p.nlri)))),
+        NlriList::Ipv6Unicast(v) => out.extend(v.iter().map(|p| (p.path_id, Route::Ipv6(p.nlri)))),
+        NlriList::Evpn(v) => out.extend(v.iter().map(|p| (p.path_id, Route::Evpn(p.nlri.clone())))),
+        NlriList::Vpnv4(v) => out.extend(v.iter().map(|p| (p.path_id, Route::Vpnv4(p.nlri)))),
+        NlriList::Vpnv6(v) => out.extend(v.iter().map(|p| (p.path_id, Route::Vpnv6(p.nlri)))),
+        NlriList::Unknown { .. } => {}
+    }
+}
+
+/// Split a received UPDATE into what the RIB inserts and withdraws. With a
+/// treat-as-withdraw error among `attr_errors`, exactly the NLRI of this
+/// UPDATE (NLRI field and MP_REACH_NLRI) become withdrawals.
+pub fn split_update(u: &Update, attr_errors: &[AttrError]) -> RibUpdate {
+    let mut out = RibUpdate {
+        end_of_rib: u.end_of_rib(),
+        treat_as_withdraw: attr_errors
+            .iter()
+            .any(|e| e.action == Action::TreatAsWithdraw),
+        ..RibUpdate::default()
+    };
+    out.withdraw
+        .extend(u.withdrawn.iter().map(|p| (p.path_id, Route::Ipv4(p.nlri))));
+    if let Some(m) = u.mp_unreach() {
+        push_list(&mut out.withdraw, &m.nlri);
+    }
+    let mut reach = Vec::new();
+    reach.extend(u.nlri.iter().map(|p| (p.path_id, Route::Ipv4(p.nlri))));
+    if let Some(m) = u.mp_reach() {
+        push_list(&mut reach, &m.nlri);
+    }
+    if out.treat_as_withdraw {
+        out.withdraw.extend(reach);
+    } else if !reach.is_empty() {
+        out.announce = reach;
+        out.attrs = Some(Arc::new(PathAttrs::from_update(u)));
+    }
+    out
+}
+
+/// What [`apply_update`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Applied {
+    /// Paths inserted or replaced.
+    pub inserted: usize,
+    /// Paths removed.
+    pub withdrawn: usize,
+    /// Paths refused, with why.
+    pub rejected: Vec<(Route, Rejected)>,
+    /// End-of-RIB marker for this family.
+    pub end_of_rib: Option<AddressFamily>,
+}
+
+/// Apply a received UPDATE from `peer` to the RIB.
+pub fn apply_update(
+    rib: &mut Rib<PathAttrs>,
+    peer: PeerId,
+    u: &Update,
+    attr_errors: &[AttrError],
+) -> Applied {
+    let split = split_update(u, attr_errors);
+    let mut out = Applied {
+        end_of_rib: split.end_of_rib,
+        ..Applied::default()
+    };
+    for (id, r) in &split.withdraw {
+        if rib.withdraw(peer, *id, r) {
+            out.withdrawn += 1;
+        }
+    }
+    if let Some(attrs) = split.attrs {
+        for (id, r) in split.announce {
+            match rib.insert(peer, id, r.clone(), attrs.clone()) {
+                Ok(()) => out.inserted += 1,
+                Err(e) => out.rejected.push((r, e)),
+            }
+        }
+    }
+    out
+}
+
+fn to_list(family: AddressFamily, routes: &[Route], path_id: Option<u32>) -> NlriList {
+    let mut list = NlriList::empty(family);
+    for r in routes {
+        match (&mut list, r) {
+            (NlriList::Ipv4Unicast(v), Route::Ipv4(p)) => v.push(PathNlri { path_id, nlri: *p }),
+            (NlriList::Ipv6Unicast(v), Route::Ipv6(p)) => v.push(PathNlri { path_id, nlri: *p }),
+            (NlriList::Evpn(v), Route::Evpn(e)) => v.push(PathNlri {
+                path_id,
+                nlri: e.clone(),
+            }),
+            (NlriList::Vpnv4(v), Route::Vpnv4(p)) => v.push(PathNlri { path_id, nlri: *p }),
+            (NlriList::Vpnv6(v), Route::Vpnv6(p)) => v.push(PathNlri { path_id, nlri: *p }),
+            _ => {}
+        }
+    }
+    list
+}
+
+/// The path identifier sent with the (single, best) path of a route when
+/// ADD-PATH send is negotiated.
+pub const BEST_PATH_ID: u32 = 1;
+
+/// The UPDATE for one [`OutUpdate`] in a session with `ctx`.
+pub fn build_update(out: &OutUpdate<PathAttrs>, ctx: &CodecContext) -> Update {
+    let family = out.family;
+    let path_id = ctx.sends_path_id(family).then_some(BEST_PATH_ID);
+    let mut u = Update::default();
+    if !out.withdraw.is_empty() {
+        if family == AddressFamily::IPV4_UNICAST {
+            u.withdrawn = out
+                .withdraw
+                .iter()
+                .filter_map(|r| match r {
+                    Route::Ipv4(p) => Some(PathNlri { path_id, nlri: *p }),
+                    _ => None,
+                })
+                .collect();
+        } else {
+            u.attributes
+                .push(PathAttribute::new(AttrValue::MpUnreach(MpUnreach {
+                    nlri: to_list(family, &out.withdraw, path_id),
+                })));
+        }
+    }
+    if let Some(attrs) = &out.attrs {
+        if !out.announce.is_empty() {
+            let mut list: Vec<PathAttribute> = attrs.attributes.clone();
+            let nh = attrs.next_hop.as_ref().map(|n| next_hop_for(family, n));
+            match (family, nh) {
+                (AddressFamily::IPV4_UNICAST, Some(NextHop::Ipv4(a)))
+                | (AddressFamily::IPV4_UNICAST, Some(NextHop::VpnIpv4 { addr: a, .. })) => {
+                    list.push(PathAttribute::new(AttrValue::NextHop(a)));
+                    u.nlri = out
+                        .announce
+                        .iter()
+                        .filter_map(|r| match r {
+                            Route::Ipv4(p) => Some(PathNlri { path_id, nlri: *p }),
+                            _ => None,
+                        })
+                        .collect();
+                }
+                (_, nh) => {
+                    let next_hop = nh.unwrap_or(match family.afi {
+                        Afi::Ipv6 => NextHop::Ipv6 {
+                            global: Ipv6Addr::UNSPECIFIED,
+                            link_local: None,
+                        },
+                        _ => NextHop::Ipv4(Ipv4Addr::UNSPECIFIED),
+                    });
+                    list.push(PathAttribute::new(AttrValue::MpReach(MpReach {
+                        next_hop,
+                        nlri: to_list(family, &out.announce, path_id),
+                    })));
+                }
+            }
+            u.attributes.extend(list);
+        }
+    }
+    attr::canonical_order(&mut u.attributes);
+    u
+}
+
+#[cfg(test)]
+mod tests;
