@@ -237,9 +237,9 @@ fn l2vtep_on_both_sides_with_tap_and_tcp() -> Result<()> {
     let hb = lab.netns("hb")?;
     let _ul = underlay(&lab, &[(1, &va), (2, &vb)])?;
     let _la = host_on_veth(&va, &ha, 1)?;
-    let _pa = l2vtep(&va, 1, &["h"], &[2])?;
+    let pa = l2vtep(&va, 1, &["h"], &[2])?;
     // Side B: a TAP device, created by vtepd and moved into host B.
-    let _pb = l2vtep(&vb, 2, &["tap:tapb"], &[1])?;
+    let pb = l2vtep(&vb, 2, &["tap:tapb"], &[1])?;
     vb.ip(&["link", "set", "dev", "tapb", "netns", hb.name()])?;
     hb.ip(&["link", "set", "dev", "tapb", "name", "eth0"])?;
     hb.set_mtu("eth0", 9000)?;
@@ -273,7 +273,40 @@ fn l2vtep_on_both_sides_with_tap_and_tcp() -> Result<()> {
             "iperf3 to host {to} (reverse {rev}) moved only {bytes} bytes: {out}"
         );
     }
+    // Both offload paths ran on both sides: TSO super-frames from the
+    // veth/TAP were segmented, and received segments were coalesced into
+    // super-frames for the veth/TAP.
+    for (p, side) in [(&pa, "A (veth)"), (&pb, "B (TAP)")] {
+        lab.wait_until(
+            WAIT,
+            &format!("side {side} to report offload counters"),
+            || {
+                let log = p.log();
+                Ok::<bool, anyhow::Error>(
+                    last_counter(&log, "gso_frames") > 0
+                        && last_counter(&log, "coalesced_frames") > 0,
+                )
+            },
+        )?;
+    }
     Ok(())
+}
+
+/// The value of `name: N` in the last `stats` line of a vtepd-l2 log.
+fn last_counter(log: &str, name: &str) -> u64 {
+    let Some(line) = log.lines().rev().find(|l| l.starts_with("stats ")) else {
+        return 0;
+    };
+    let key = format!("{name}: ");
+    line.find(&key)
+        .map(|i| {
+            line[i + key.len()..]
+                .chars()
+                .take_while(char::is_ascii_digit)
+                .collect::<String>()
+        })
+        .and_then(|d| d.parse().ok())
+        .unwrap_or(0)
 }
 
 #[test]

@@ -48,6 +48,16 @@ pub use tap::Tap;
 pub use udp::{UdpOptions, UdpSocket, UdpTx};
 pub use vnet::{OffloadError, Segments, VnetHdr, VNET_HDR_LEN};
 
+/// A frame to send out of a port, with the virtio-net header to put in
+/// front of it (all zero for a complete frame).
+#[derive(Debug, Clone, Copy)]
+pub struct TxFrame<'a> {
+    /// The Ethernet frame (a super-frame if `vnet` says so).
+    pub frame: &'a [u8],
+    /// The encoded virtio-net header.
+    pub vnet: [u8; VNET_HDR_LEN],
+}
+
 /// The most messages one `recvmmsg`/`sendmmsg` call moves.
 pub const MAX_BATCH: usize = 64;
 

@@ -14,7 +14,7 @@ use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use super::vnet::VNET_HDR_LEN;
-use super::{cvt, cvt_size, setsockopt_int, RecvBatch, MAX_BATCH};
+use super::{cvt, cvt_size, setsockopt_int, RecvBatch, TxFrame, MAX_BATCH};
 
 const PACKET_ADD_MEMBERSHIP: libc::c_int = 1;
 const PACKET_MR_PROMISC: libc::c_ushort = 1;
@@ -23,9 +23,6 @@ const PACKET_VNET_HDR: libc::c_int = 15;
 const PACKET_QDISC_BYPASS: libc::c_int = 20;
 const PACKET_IGNORE_OUTGOING: libc::c_int = 23;
 const ETH_P_ALL: u16 = 0x0003;
-
-/// The all-zero virtio-net header sent in front of complete frames.
-static PLAIN_VNET: [u8; VNET_HDR_LEN] = [0; VNET_HDR_LEN];
 
 /// A packet socket on one interface (see the module docs).
 #[derive(Debug)]
@@ -145,20 +142,21 @@ impl PacketSocket {
         Ok(got)
     }
 
-    /// Send complete frames (each gets an all-zero virtio-net header) in
+    /// Send frames, each behind its virtio-net header (a super-frame with
+    /// GSO metadata is segmented by the kernel only if and where needed), in
     /// `sendmmsg` calls of up to [`MAX_BATCH`]. Returns how many the kernel
     /// took; the rest were dropped because its queue was full.
-    pub fn send_batch(&self, frames: &[&[u8]]) -> io::Result<usize> {
+    pub fn send_batch(&self, frames: &[TxFrame<'_>]) -> io::Result<usize> {
         let mut sent = 0;
         for chunk in frames.chunks(MAX_BATCH) {
             // SAFETY: plain C structs, zero is valid.
             let mut iov: [[libc::iovec; 2]; MAX_BATCH] = unsafe { core::mem::zeroed() };
             let mut msgs: [libc::mmsghdr; MAX_BATCH] = unsafe { core::mem::zeroed() };
             for (f, (v, m)) in chunk.iter().zip(iov.iter_mut().zip(msgs.iter_mut())) {
-                v[0].iov_base = PLAIN_VNET.as_ptr() as *mut libc::c_void;
+                v[0].iov_base = f.vnet.as_ptr() as *mut libc::c_void;
                 v[0].iov_len = VNET_HDR_LEN;
-                v[1].iov_base = f.as_ptr() as *mut libc::c_void;
-                v[1].iov_len = f.len();
+                v[1].iov_base = f.frame.as_ptr() as *mut libc::c_void;
+                v[1].iov_len = f.frame.len();
                 m.msg_hdr.msg_iov = v.as_mut_ptr();
                 m.msg_hdr.msg_iovlen = 2;
             }

@@ -17,7 +17,7 @@ use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
 use super::packet::read_nb;
 use super::vnet::VNET_HDR_LEN;
-use super::{cvt, cvt_size, ifreq, RecvBatch};
+use super::{cvt, cvt_size, ifreq, RecvBatch, TxFrame};
 
 const TUNSETIFF: libc::c_ulong = 0x4004_54ca;
 const TUNSETOFFLOAD: libc::c_ulong = 0x4004_54d0;
@@ -29,8 +29,6 @@ const TUN_F_CSUM: libc::c_uint = 0x01;
 const TUN_F_TSO4: libc::c_uint = 0x02;
 const TUN_F_TSO6: libc::c_uint = 0x04;
 const TUN_F_TSO_ECN: libc::c_uint = 0x08;
-
-static PLAIN_VNET: [u8; VNET_HDR_LEN] = [0; VNET_HDR_LEN];
 
 /// An open TAP device (see the module docs). The device disappears when
 /// this is dropped (it is not made persistent).
@@ -107,19 +105,20 @@ impl Tap {
         Ok(n)
     }
 
-    /// Write complete frames, each behind an all-zero virtio-net header.
-    /// Returns how many the device took (a full device queue drops).
-    pub fn send_batch(&self, frames: &[&[u8]]) -> io::Result<usize> {
+    /// Write frames, each behind its virtio-net header (super-frames with
+    /// GSO metadata are accepted by the device as they are). Returns how
+    /// many the device took (a full device queue drops).
+    pub fn send_batch(&self, frames: &[TxFrame<'_>]) -> io::Result<usize> {
         let mut sent = 0;
         for f in frames {
             let iov = [
                 libc::iovec {
-                    iov_base: PLAIN_VNET.as_ptr() as *mut libc::c_void,
+                    iov_base: f.vnet.as_ptr() as *mut libc::c_void,
                     iov_len: VNET_HDR_LEN,
                 },
                 libc::iovec {
-                    iov_base: f.as_ptr() as *mut libc::c_void,
-                    iov_len: f.len(),
+                    iov_base: f.frame.as_ptr() as *mut libc::c_void,
+                    iov_len: f.frame.len(),
                 },
             ];
             // SAFETY: both iovecs point at live buffers of their lengths;
