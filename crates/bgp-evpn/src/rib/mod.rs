@@ -39,7 +39,8 @@ pub mod codec;
 pub mod decision;
 pub mod key;
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
@@ -165,21 +166,27 @@ pub struct Path<A> {
     pub attrs: Arc<A>,
     /// Why it is not the best path (`None` for the best).
     pub lost: Option<LossReason>,
-    facts: PathFacts,
     igp_cost: u32,
 }
 
-impl<A> Path<A> {
-    /// The values the decision process compared.
-    pub fn facts(&self) -> &PathFacts {
-        &self.facts
+impl<A: RibAttributes> Path<A> {
+    /// The values the decision process compares (`default_local_pref`
+    /// standing in for a missing LOCAL_PREF).
+    pub fn facts(&self, default_local_pref: u32) -> PathFacts {
+        self.attrs.facts(default_local_pref)
     }
 }
 
 #[derive(Debug)]
 struct Entry<A> {
     paths: Vec<Path<A>>,
-    best: Option<usize>,
+    best: Option<u32>,
+}
+
+impl<A> Entry<A> {
+    fn best_path(&self) -> Option<&Path<A>> {
+        self.paths.get(usize::try_from(self.best?).ok()?)
+    }
 }
 
 /// What the daemon hears from the RIB.
@@ -258,12 +265,6 @@ pub const UPDATE_FIXED_LEN: usize = 19 + 2 + 2;
 /// MP_UNREACH_NLRI around its NLRI: flags, type, 2-byte length, AFI, SAFI.
 pub const MP_UNREACH_OVERHEAD: usize = 4 + 3;
 
-#[derive(Debug, Clone)]
-enum Pending<A> {
-    Announce(Route, Arc<A>),
-    Withdraw(Route),
-}
-
 #[derive(Debug)]
 struct Peer<A> {
     cfg: PeerConfig,
@@ -271,13 +272,42 @@ struct Peer<A> {
     prefixes: usize,
     limit_hit: bool,
     warned: bool,
-    pending: HashMap<RouteKey, Pending<A>>,
-    export_cache: Option<(Arc<A>, Arc<A>)>,
+    /// Routes whose current best path is to be sent.
+    announce: HashSet<RouteKey>,
+    /// Routes to withdraw, in the form they were sent.
+    withdraw: HashMap<RouteKey, Route>,
+    /// Send the whole Loc-RIB (new session, route refresh) instead of
+    /// `announce`.
+    full_sync: bool,
+    _attrs: core::marker::PhantomData<A>,
 }
 
 impl<A> Peer<A> {
     fn ebgp(&self, local_as: Asn) -> bool {
         self.cfg.remote_as != local_as
+    }
+}
+
+/// Peers by id. Ids are assigned by the daemon, not by peers, so a
+/// multiplicative hash (no DoS resistance needed) is enough.
+type PeerMap<A> = HashMap<PeerId, Peer<A>, BuildHasherDefault<IdHasher>>;
+
+/// Hasher for small integer ids: one multiply.
+#[derive(Debug, Default, Clone, Copy)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 =
+                (self.0.rotate_left(5) ^ u64::from(*b)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        }
+    }
+    fn write_u32(&mut self, v: u32) {
+        self.0 = (self.0 ^ u64::from(v)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
     }
 }
 
@@ -287,7 +317,7 @@ pub type IgpCostFn = Box<dyn Fn(IpAddr) -> u32 + Send>;
 /// The RIB. See the module docs.
 pub struct Rib<A: RibAttributes> {
     cfg: RibConfig,
-    peers: HashMap<PeerId, Peer<A>>,
+    peers: PeerMap<A>,
     routes: HashMap<RouteKey, Entry<A>>,
     rt_index: HashMap<RouteTarget, Vec<TableId>>,
     events: VecDeque<RibEvent<A>>,
@@ -320,7 +350,7 @@ impl<A: RibAttributes> Rib<A> {
     pub fn new(cfg: RibConfig) -> Rib<A> {
         let mut rib = Rib {
             cfg,
-            peers: HashMap::new(),
+            peers: PeerMap::default(),
             routes: HashMap::new(),
             rt_index: HashMap::new(),
             events: VecDeque::new(),
@@ -366,8 +396,10 @@ impl<A: RibAttributes> Rib<A> {
                 prefixes: 0,
                 limit_hit: false,
                 warned: false,
-                pending: HashMap::new(),
-                export_cache: None,
+                announce: HashSet::new(),
+                withdraw: HashMap::new(),
+                full_sync: false,
+                _attrs: core::marker::PhantomData,
             },
         );
     }
@@ -388,8 +420,7 @@ impl<A: RibAttributes> Rib<A> {
         p.prefixes = 0;
         p.limit_hit = false;
         p.warned = false;
-        p.pending.clear();
-        p.export_cache = None;
+        p.withdraw.clear();
         self.refresh(id);
     }
 
@@ -399,8 +430,9 @@ impl<A: RibAttributes> Rib<A> {
         match self.peers.get_mut(&id) {
             Some(p) if p.session.is_some() => {
                 p.session = None;
-                p.pending.clear();
-                p.export_cache = None;
+                p.announce = HashSet::new();
+                p.withdraw = HashMap::new();
+                p.full_sync = false;
                 p.prefixes = 0;
             }
             _ => return,
@@ -417,24 +449,14 @@ impl<A: RibAttributes> Rib<A> {
     }
 
     /// Queue every best path exportable to `id` (route refresh, RFC 2918:
-    /// re-send the Adj-RIB-Out).
+    /// re-send the Adj-RIB-Out). The Loc-RIB is walked at the next
+    /// [`Rib::poll_updates`]; nothing is copied now.
     pub fn refresh(&mut self, id: PeerId) {
-        let Some(peer) = self.peers.get(&id) else {
-            return;
-        };
-        if peer.session.is_none() {
-            return;
-        }
-        let mut out = Vec::new();
-        for (key, e) in &self.routes {
-            if let Some(best) = e.best.and_then(|b| e.paths.get(b)) {
-                if let Some(params) = self.export_params(best, key, peer) {
-                    out.push((key.clone(), best.route.clone(), best.attrs.clone(), params));
-                }
+        if let Some(p) = self.peers.get_mut(&id) {
+            if p.session.is_some() {
+                p.full_sync = true;
+                p.announce = HashSet::new();
             }
-        }
-        for (key, route, attrs, params) in out {
-            self.queue_announce(id, key, route, &attrs, &params);
         }
     }
 
@@ -460,15 +482,14 @@ impl<A: RibAttributes> Rib<A> {
 
     /// The best path of a route.
     pub fn best(&self, key: &RouteKey) -> Option<&Path<A>> {
-        let e = self.routes.get(key)?;
-        e.paths.get(e.best?)
+        self.routes.get(key)?.best_path()
     }
 
     /// Iterate over the Loc-RIB: every route with its best path.
     pub fn iter_best(&self) -> impl Iterator<Item = (&RouteKey, &Path<A>)> {
         self.routes
             .iter()
-            .filter_map(|(k, e)| e.best.and_then(|b| e.paths.get(b)).map(|p| (k, p)))
+            .filter_map(|(k, e)| e.best_path().map(|p| (k, p)))
     }
 
     /// The next event for the daemon.
@@ -478,7 +499,9 @@ impl<A: RibAttributes> Rib<A> {
 
     /// Originate a route from this router (a local MAC, VNI or prefix).
     pub fn originate(&mut self, route: Route, attrs: Arc<A>) {
-        self.insert_path(PathSource::Local, None, route, attrs);
+        let key = route.key();
+        // Local paths are never refused.
+        let _ = self.insert_path(PathSource::Local, None, key, route, attrs);
     }
 
     /// Originate a route in `table`, adding that table's export RTs.
@@ -542,40 +565,7 @@ impl<A: RibAttributes> Rib<A> {
             });
             return Err(r);
         }
-        let exists = self.routes.get(&key).is_some_and(|e| {
-            e.paths
-                .iter()
-                .any(|x| x.source == PathSource::Peer(peer) && x.path_id == path_id)
-        });
-        if !exists {
-            let Some(p) = self.peers.get_mut(&peer) else {
-                return Err(Rejected::PeerNotUp);
-            };
-            if let Some(mp) = p.cfg.max_prefix {
-                if p.prefixes >= mp.limit {
-                    if mp.warning_only {
-                        if !p.warned {
-                            p.warned = true;
-                            self.events.push_back(RibEvent::MaxPrefixExceeded {
-                                peer,
-                                limit: mp.limit,
-                                warning_only: true,
-                            });
-                        }
-                    } else {
-                        p.limit_hit = true;
-                        self.events.push_back(RibEvent::MaxPrefixExceeded {
-                            peer,
-                            limit: mp.limit,
-                            warning_only: false,
-                        });
-                        return Err(Rejected::MaxPrefix);
-                    }
-                }
-            }
-        }
-        self.insert_path(PathSource::Peer(peer), path_id, route, attrs);
-        Ok(())
+        self.insert_path(PathSource::Peer(peer), path_id, key, route, attrs)
     }
 
     /// Withdraw the path for `route` (its key) and `path_id` received from
@@ -592,35 +582,17 @@ impl<A: RibAttributes> Rib<A> {
         }) > 0
     }
 
-    fn peer_facts(&self, source: PathSource) -> (bool, RouterId, IpAddr) {
-        match source {
-            PathSource::Local => (false, self.cfg.router_id, IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
-            PathSource::Peer(id) => match self.peers.get(&id) {
-                Some(p) => (
-                    p.ebgp(self.cfg.local_as),
-                    p.session
-                        .as_ref()
-                        .map_or(RouterId(Ipv4Addr::UNSPECIFIED), |s| s.router_id),
-                    p.cfg.address,
-                ),
-                None => (
-                    false,
-                    RouterId(Ipv4Addr::BROADCAST),
-                    IpAddr::V4(Ipv4Addr::BROADCAST),
-                ),
-            },
-        }
-    }
-
+    /// Store a path (replacing the same source's path with the same
+    /// ADD-PATH identifier) and re-run the decision process. A new path
+    /// from a peer counts against its prefix limit.
     fn insert_path(
         &mut self,
         source: PathSource,
         path_id: Option<u32>,
+        key: RouteKey,
         route: Route,
         attrs: Arc<A>,
-    ) {
-        let key = route.key();
-        let facts = attrs.facts(self.cfg.default_local_pref);
+    ) -> Result<(), Rejected> {
         let igp_cost = match (&self.igp_cost, attrs.next_hop()) {
             (Some(f), Some(nh)) => f(nh),
             _ => 0,
@@ -631,11 +603,12 @@ impl<A: RibAttributes> Rib<A> {
             route,
             attrs,
             lost: None,
-            facts,
             igp_cost,
         };
+        // One hash lookup for the whole insertion. Most routes have one
+        // path: do not let the first push reserve four.
         let entry = self.routes.entry(key.clone()).or_insert_with(|| Entry {
-            paths: Vec::new(),
+            paths: Vec::with_capacity(1),
             best: None,
         });
         let old = snapshot(entry);
@@ -646,15 +619,32 @@ impl<A: RibAttributes> Rib<A> {
         {
             Some(slot) => *slot = path,
             None => {
-                entry.paths.push(path);
                 if let PathSource::Peer(id) = source {
                     if let Some(p) = self.peers.get_mut(&id) {
+                        if let Err(e) = check_limit(p, &mut self.events) {
+                            if entry.paths.is_empty() {
+                                self.routes.remove(&key);
+                            }
+                            return Err(e);
+                        }
                         p.prefixes += 1;
                     }
                 }
+                entry.paths.push(path);
             }
         }
-        self.reselect(&key, old);
+        let new = decide(
+            entry,
+            key.is_mac_ip(),
+            &self.cfg,
+            &self.peers,
+            &mut self.scratch,
+            &mut self.scratch_lost,
+        );
+        if best_changed(old.as_ref(), new.as_ref()) {
+            self.propagate(&key, old.as_ref(), new.as_ref());
+        }
+        Ok(())
     }
 
     /// Remove the paths of `key` matching `pred`; returns how many.
@@ -662,81 +652,42 @@ impl<A: RibAttributes> Rib<A> {
         let Some(entry) = self.routes.get_mut(key) else {
             return 0;
         };
-        let old = snapshot(entry);
-        let before = entry.paths.len();
-        let mut removed_from = Vec::new();
-        entry.paths.retain(|p| {
-            if pred(p) {
-                removed_from.push(p.source);
-                false
-            } else {
-                true
-            }
-        });
-        let removed = before - entry.paths.len();
-        if removed == 0 {
+        if !entry.paths.iter().any(&pred) {
             return 0;
         }
-        for s in removed_from {
-            if let PathSource::Peer(id) = s {
-                if let Some(p) = self.peers.get_mut(&id) {
-                    p.prefixes = p.prefixes.saturating_sub(1);
+        let old = snapshot(entry);
+        let before = entry.paths.len();
+        let peers = &mut self.peers;
+        entry.paths.retain(|p| {
+            if !pred(p) {
+                return true;
+            }
+            if let PathSource::Peer(id) = p.source {
+                if let Some(peer) = peers.get_mut(&id) {
+                    peer.prefixes = peer.prefixes.saturating_sub(1);
                 }
             }
+            false
+        });
+        let removed = before - entry.paths.len();
+        if entry.paths.capacity() > 2 * entry.paths.len() + 1 {
+            entry.paths.shrink_to_fit();
         }
-        self.reselect(key, old);
-        removed
-    }
-
-    /// Re-run the decision process for `key` and propagate a change of best
-    /// path (`old` is the best path before the change).
-    fn reselect(&mut self, key: &RouteKey, old: Option<BestSnap<A>>) {
-        let mobility = key.is_mac_ip();
-        let local_as = self.cfg.local_as;
-        let Some(entry) = self.routes.get(key) else {
-            return;
-        };
-        self.scratch.clear();
-        for p in &entry.paths {
-            let (ebgp, rid, addr) = self.peer_facts(p.source);
-            self.scratch.push(Candidate {
-                facts: p.facts,
-                local: p.source == PathSource::Local,
-                ebgp,
-                peer_router_id: rid,
-                peer_addr: addr,
-                path_id: p.path_id.unwrap_or(0),
-                igp_cost: p.igp_cost,
-            });
-        }
-        self.scratch_lost.clear();
-        self.scratch_lost.resize(self.scratch.len(), None);
-        let best = decision::select(&self.scratch, &mut self.scratch_lost, mobility, local_as);
-        let Some(entry) = self.routes.get_mut(key) else {
-            return;
-        };
-        for (p, l) in entry.paths.iter_mut().zip(self.scratch_lost.iter()) {
-            p.lost = *l;
-        }
-        entry.best = best;
-        let new = snapshot(entry);
+        let new = decide(
+            entry,
+            key.is_mac_ip(),
+            &self.cfg,
+            &self.peers,
+            &mut self.scratch,
+            &mut self.scratch_lost,
+        );
         if entry.paths.is_empty() {
             self.routes.remove(key);
         }
-        let same = match (&old, &new) {
-            (None, None) => true,
-            (Some(a), Some(b)) => {
-                a.source == b.source
-                    && a.path_id == b.path_id
-                    && a.route == b.route
-                    && (Arc::ptr_eq(&a.attrs, &b.attrs) || a.attrs == b.attrs)
-            }
-            _ => false,
-        };
-        if same {
-            return;
+        if best_changed(old.as_ref(), new.as_ref()) {
+            self.propagate(key, old.as_ref(), new.as_ref());
         }
-        self.propagate(key, old.as_ref(), new.as_ref());
+        removed
     }
 
     fn tables_for(&self, key: &RouteKey, attrs: &A) -> Vec<TableId> {
@@ -792,18 +743,19 @@ impl<A: RibAttributes> Rib<A> {
             };
             let new_params = new.and_then(|n| self.snap_export_params(n, key, peer));
             let was_sent = old.is_some_and(|o| self.snap_export_params(o, key, peer).is_some());
-            match (new, new_params) {
-                (Some(n), Some(params)) => {
-                    let (route, attrs) = (n.route.clone(), n.attrs.clone());
-                    self.queue_announce(id, key.clone(), route, &attrs, &params);
+            let exportable = new_params.is_some();
+            let Some(p) = self.peers.get_mut(&id) else {
+                continue;
+            };
+            if exportable {
+                p.withdraw.remove(key);
+                if !p.full_sync {
+                    p.announce.insert(key.clone());
                 }
-                _ => {
-                    if was_sent {
-                        if let (Some(o), Some(p)) = (old, self.peers.get_mut(&id)) {
-                            p.pending
-                                .insert(key.clone(), Pending::Withdraw(o.route.withdrawal()));
-                        }
-                    }
+            } else if was_sent {
+                if let Some(o) = old {
+                    p.announce.remove(key);
+                    p.withdraw.insert(key.clone(), o.route.withdrawal());
                 }
             }
         }
@@ -874,31 +826,13 @@ impl<A: RibAttributes> Rib<A> {
         Some(params)
     }
 
-    fn queue_announce(
-        &mut self,
-        id: PeerId,
-        key: RouteKey,
-        route: Route,
-        attrs: &Arc<A>,
-        params: &ExportParams,
-    ) {
-        let Some(p) = self.peers.get_mut(&id) else {
-            return;
-        };
-        let out = match &p.export_cache {
-            Some((src, out)) if Arc::ptr_eq(src, attrs) => out.clone(),
-            _ => {
-                let out = Arc::new(attrs.export(params));
-                p.export_cache = Some((attrs.clone(), out.clone()));
-                out
-            }
-        };
-        p.pending.insert(key, Pending::Announce(route, out));
-    }
-
-    /// Number of route changes queued for `id`.
+    /// Number of route changes queued for `id` (with a full table walk
+    /// queued: an upper bound, counting every route).
     pub fn pending_len(&self, id: PeerId) -> usize {
-        self.peers.get(&id).map_or(0, |p| p.pending.len())
+        self.peers.get(&id).map_or(0, |p| {
+            let walk = if p.full_sync { self.routes.len() } else { 0 };
+            p.announce.len() + p.withdraw.len() + walk
+        })
     }
 
     /// Take the changes queued for `id` and pack them into UPDATEs of at
@@ -911,43 +845,65 @@ impl<A: RibAttributes> Rib<A> {
         let Some(p) = self.peers.get_mut(&id) else {
             return Vec::new();
         };
-        let pending = std::mem::take(&mut p.pending);
-        p.export_cache = None;
-        let mut withdraws: HashMap<AddressFamily, Vec<Route>> = HashMap::new();
+        let announce = std::mem::take(&mut p.announce);
+        let withdraw = std::mem::take(&mut p.withdraw);
+        let full_sync = std::mem::replace(&mut p.full_sync, false);
+        let Some(peer) = self.peers.get(&id) else {
+            return Vec::new();
+        };
+        // Exported attributes, computed once per received attribute set.
+        let mut exported: HashMap<usize, Arc<A>> = HashMap::new();
+        // NLRI grouped by (exported attributes, family); equal attribute
+        // sets behind different `Arc`s share a group.
         let mut groups: Vec<(Arc<A>, AddressFamily, Vec<Route>)> = Vec::new();
-        let mut index: HashMap<(usize, AddressFamily), usize> = HashMap::new();
-        for (key, change) in pending {
-            match change {
-                Pending::Withdraw(r) => withdraws.entry(key.family()).or_default().push(r),
-                Pending::Announce(r, a) => {
-                    let fam = key.family();
-                    let ptr = Arc::as_ptr(&a) as usize;
-                    match index.get(&(ptr, fam)) {
-                        Some(&i) => {
-                            if let Some(g) = groups.get_mut(i) {
-                                g.2.push(r);
-                            }
-                        }
-                        None => {
-                            // Equal attributes behind another Arc join the same group.
-                            let found = groups
-                                .iter()
-                                .position(|(ga, gf, _)| *gf == fam && **ga == *a);
-                            let i = match found {
-                                Some(i) => i,
-                                None => {
-                                    groups.push((a.clone(), fam, Vec::new()));
-                                    groups.len() - 1
-                                }
-                            };
-                            index.insert((ptr, fam), i);
-                            if let Some(g) = groups.get_mut(i) {
-                                g.2.push(r);
-                            }
-                        }
+        let mut by_ptr: HashMap<(usize, AddressFamily), usize> = HashMap::new();
+        let mut by_value: HashMap<(Arc<A>, AddressFamily), usize> = HashMap::new();
+        let mut add = |key: &RouteKey, best: &Path<A>, params: ExportParams| {
+            let src = Arc::as_ptr(&best.attrs) as usize;
+            let out = exported
+                .entry(src)
+                .or_insert_with(|| Arc::new(best.attrs.export(&params)))
+                .clone();
+            let fam = key.family();
+            let ptr = Arc::as_ptr(&out) as usize;
+            let i = match by_ptr.get(&(ptr, fam)) {
+                Some(&i) => i,
+                None => {
+                    let i = *by_value.entry((out.clone(), fam)).or_insert_with(|| {
+                        groups.push((out.clone(), fam, Vec::new()));
+                        groups.len() - 1
+                    });
+                    by_ptr.insert((ptr, fam), i);
+                    i
+                }
+            };
+            if let Some(g) = groups.get_mut(i) {
+                g.2.push(best.route.clone());
+            }
+        };
+        if full_sync {
+            for (key, e) in &self.routes {
+                if let Some(best) = e.best_path() {
+                    if let Some(params) = self.export_params(best, key, peer) {
+                        add(key, best, params);
                     }
                 }
             }
+        } else {
+            for key in &announce {
+                let Some(e) = self.routes.get(key) else {
+                    continue;
+                };
+                if let Some(best) = e.best_path() {
+                    if let Some(params) = self.export_params(best, key, peer) {
+                        add(key, best, params);
+                    }
+                }
+            }
+        }
+        let mut withdraws: HashMap<AddressFamily, Vec<Route>> = HashMap::new();
+        for (key, r) in withdraw {
+            withdraws.entry(key.family()).or_default().push(r);
         }
         let per = |r: &Route| {
             let id_len = if ctx.sends_path_id(r.family()) { 4 } else { 0 };
@@ -956,8 +912,7 @@ impl<A: RibAttributes> Rib<A> {
         let mut out = Vec::new();
         let mut wfams: Vec<_> = withdraws.into_iter().collect();
         wfams.sort_by_key(|(f, _)| *f);
-        for (fam, mut routes) in wfams {
-            routes.sort_by_key(Route::key);
+        for (fam, routes) in wfams {
             let overhead = UPDATE_FIXED_LEN
                 + if fam == AddressFamily::IPV4_UNICAST {
                     0
@@ -973,8 +928,7 @@ impl<A: RibAttributes> Rib<A> {
                 });
             }
         }
-        for (attrs, fam, mut routes) in groups {
-            routes.sort_by_key(Route::key);
+        for (attrs, fam, routes) in groups {
             let overhead = UPDATE_FIXED_LEN + attrs.encoded_len(fam, ctx);
             for chunk in pack(routes, overhead, max_len, per) {
                 out.push(OutUpdate {
@@ -989,8 +943,111 @@ impl<A: RibAttributes> Rib<A> {
     }
 }
 
+/// The peer's prefix limit allows one more path (or only warns).
+fn check_limit<A>(p: &mut Peer<A>, events: &mut VecDeque<RibEvent<A>>) -> Result<(), Rejected> {
+    if p.limit_hit {
+        return Err(Rejected::MaxPrefix);
+    }
+    let Some(mp) = p.cfg.max_prefix else {
+        return Ok(());
+    };
+    if p.prefixes < mp.limit {
+        return Ok(());
+    }
+    if mp.warning_only {
+        if !p.warned {
+            p.warned = true;
+            events.push_back(RibEvent::MaxPrefixExceeded {
+                peer: p.cfg.id,
+                limit: mp.limit,
+                warning_only: true,
+            });
+        }
+        return Ok(());
+    }
+    p.limit_hit = true;
+    events.push_back(RibEvent::MaxPrefixExceeded {
+        peer: p.cfg.id,
+        limit: mp.limit,
+        warning_only: false,
+    });
+    Err(Rejected::MaxPrefix)
+}
+
+/// What the decision process needs to know about a path's sender.
+fn peer_facts<A>(
+    cfg: &RibConfig,
+    peers: &PeerMap<A>,
+    source: PathSource,
+) -> (bool, RouterId, IpAddr) {
+    match source {
+        PathSource::Local => (false, cfg.router_id, IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
+        PathSource::Peer(id) => match peers.get(&id) {
+            Some(p) => (
+                p.ebgp(cfg.local_as),
+                p.session
+                    .as_ref()
+                    .map_or(RouterId(Ipv4Addr::UNSPECIFIED), |s| s.router_id),
+                p.cfg.address,
+            ),
+            None => (
+                false,
+                RouterId(Ipv4Addr::BROADCAST),
+                IpAddr::V4(Ipv4Addr::BROADCAST),
+            ),
+        },
+    }
+}
+
+/// Run the decision process on one entry, record why each path lost, and
+/// return the new best path.
+fn decide<A: RibAttributes>(
+    entry: &mut Entry<A>,
+    mac_mobility: bool,
+    cfg: &RibConfig,
+    peers: &PeerMap<A>,
+    scratch: &mut Vec<Candidate>,
+    lost: &mut Vec<Option<LossReason>>,
+) -> Option<BestSnap<A>> {
+    scratch.clear();
+    for p in &entry.paths {
+        let (ebgp, rid, addr) = peer_facts(cfg, peers, p.source);
+        scratch.push(Candidate {
+            facts: p.attrs.facts(cfg.default_local_pref),
+            local: p.source == PathSource::Local,
+            ebgp,
+            peer_router_id: rid,
+            peer_addr: addr,
+            path_id: p.path_id.unwrap_or(0),
+            igp_cost: p.igp_cost,
+        });
+    }
+    lost.clear();
+    lost.resize(scratch.len(), None);
+    let best = decision::select(scratch, lost, mac_mobility, cfg.local_as);
+    for (p, l) in entry.paths.iter_mut().zip(lost.iter()) {
+        p.lost = *l;
+    }
+    entry.best = best.and_then(|b| u32::try_from(b).ok());
+    snapshot(entry)
+}
+
+/// The best path changed in a way peers or tables must hear about.
+fn best_changed<A: PartialEq>(old: Option<&BestSnap<A>>, new: Option<&BestSnap<A>>) -> bool {
+    match (old, new) {
+        (None, None) => false,
+        (Some(a), Some(b)) => {
+            !(a.source == b.source
+                && a.path_id == b.path_id
+                && a.route == b.route
+                && (Arc::ptr_eq(&a.attrs, &b.attrs) || a.attrs == b.attrs))
+        }
+        _ => true,
+    }
+}
+
 fn snapshot<A>(entry: &Entry<A>) -> Option<BestSnap<A>> {
-    let b = entry.paths.get(entry.best?)?;
+    let b = entry.best_path()?;
     Some(BestSnap {
         source: b.source,
         path_id: b.path_id,
