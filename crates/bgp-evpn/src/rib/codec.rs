@@ -502,5 +502,19 @@ pub fn build_update(out: &OutUpdate<PathAttrs>, ctx: &CodecContext) -> Update {
     u
 }
 
+/// The End-of-RIB marker for `family` (RFC 4724 §2): an empty UPDATE for
+/// IPv4 unicast, an UPDATE with only an empty MP_UNREACH_NLRI otherwise.
+/// Send it once the initial table has gone out.
+pub fn end_of_rib(family: AddressFamily) -> Update {
+    let mut u = Update::default();
+    if family != AddressFamily::IPV4_UNICAST {
+        u.attributes
+            .push(PathAttribute::new(AttrValue::MpUnreach(MpUnreach {
+                nlri: NlriList::empty(family),
+            })));
+    }
+    u
+}
+
 #[cfg(test)]
 mod tests;

@@ -419,6 +419,8 @@ struct Speaker {
     events: Vec<RibEvent<PathAttrs>>,
     max_msg: usize,
     updates_sent: usize,
+    rejected: usize,
+    downs: Vec<crate::session::DownReason>,
 }
 
 impl Speaker {
@@ -441,6 +443,8 @@ impl Speaker {
             events: Vec::new(),
             max_msg: 0,
             updates_sent: 0,
+            rejected: 0,
+            downs: Vec::new(),
         }
     }
 
@@ -471,8 +475,10 @@ impl Speaker {
                         );
                     }
                     SAction::Down {
-                        was_established, ..
+                        was_established,
+                        reason,
                     } => {
+                        self.downs.push(reason);
                         self.ctx = None;
                         if was_established {
                             self.rib.peer_down(self.peer);
@@ -483,7 +489,7 @@ impl Speaker {
                         attr_errors,
                     } => {
                         let a = apply_update(&mut self.rib, self.peer, &update, &attr_errors);
-                        assert!(a.rejected.is_empty(), "{:?}", a.rejected);
+                        self.rejected += a.rejected.len();
                     }
                     SAction::RouteRefresh(_) => self.rib.refresh(self.peer),
                 }
@@ -659,6 +665,7 @@ fn two_speakers_converge_move_a_mac_and_withdraw() {
     assert!(net.a.max_msg <= 4096);
     // Packed: about 100 type-2 routes per UPDATE, not one per route.
     assert!(net.a.updates_sent < 30, "{}", net.a.updates_sent);
+    assert_eq!(net.b.rejected, 0);
     // iBGP split horizon: B sends nothing back.
     assert_eq!(net.b.updates_sent, 0);
 
@@ -743,4 +750,91 @@ fn two_speakers_converge_move_a_mac_and_withdraw() {
         "A's remaining MACs and its type-3 leave table 100"
     );
     assert_eq!(withdrawn(&net.b.events, TableId::GLOBAL), 20);
+}
+
+#[test]
+fn end_of_rib_markers_round_trip() {
+    let ctx = CodecContext::four_octet();
+    for f in [
+        AddressFamily::IPV4_UNICAST,
+        AddressFamily::L2VPN_EVPN,
+        AddressFamily::VPNV4,
+    ] {
+        let bytes = encode(&end_of_rib(f), &ctx);
+        let Message::Update(back) = Message::decode(&bytes, &ctx).unwrap().message else {
+            panic!()
+        };
+        assert_eq!(back.end_of_rib(), Some(f));
+        assert_eq!(split_update(&back, &[]).end_of_rib, Some(f));
+    }
+}
+
+#[test]
+fn max_prefix_over_a_session_sends_cease_6_1() {
+    let id = |n| RouterId(Ipv4Addr::new(10, 0, 0, n));
+    let mut sa = SessionConfig::new(Asn(65001), id(1), Some(Asn(65000)));
+    sa.families = vec![AddressFamily::L2VPN_EVPN];
+    let mut sb = SessionConfig::new(Asn(65000), id(2), Some(Asn(65001)));
+    sb.families = vec![AddressFamily::L2VPN_EVPN];
+    sb.passive = true;
+    let mut b = Speaker::new(
+        sb,
+        RibConfig::new(Asn(65000), id(2)),
+        Ipv4Addr::new(192, 0, 2, 1),
+    );
+    b.rib.add_peer(PeerConfig {
+        id: PeerId(1),
+        address: IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1)),
+        remote_as: Asn(65001),
+        rr_client: false,
+        max_prefix: Some(crate::rib::MaxPrefix {
+            limit: 100,
+            warning_only: false,
+        }),
+        next_hop_self: None,
+    });
+    let mut net = Net {
+        a: Speaker::new(
+            sa,
+            RibConfig::new(Asn(65001), id(1)),
+            Ipv4Addr::new(192, 0, 2, 2),
+        ),
+        b,
+        now: Timestamp::ZERO,
+        connected: false,
+    };
+    let attrs = Arc::new(vtep_attrs(Ipv4Addr::new(192, 0, 2, 1), vec![]));
+    for i in 0..500 {
+        net.a.rib.originate(mac_route(i, RD), attrs.clone());
+    }
+    net.a.session.handle(net.now, Input::ManualStart);
+    net.b.session.handle(net.now, Input::ManualStart);
+    // The daemon's reaction to the RIB event: stop the session with 6/1.
+    for _ in 0..10 {
+        net.pump();
+        let over = net.b.events.iter().any(|e| {
+            matches!(
+                e,
+                RibEvent::MaxPrefixExceeded {
+                    warning_only: false,
+                    ..
+                }
+            )
+        });
+        if over && net.b.session.state() == State::Established {
+            net.b
+                .session
+                .handle(net.now, Input::Stop(crate::session::Cease::MaxPrefixes));
+        }
+    }
+    assert_eq!(net.b.session.state(), State::Idle);
+    assert_eq!(net.a.session.state(), State::Idle);
+    assert!(net.b.rib.is_empty(), "the peer's routes are gone");
+    // A saw NOTIFICATION Cease / Maximum Number of Prefixes Reached.
+    let n = crate::message::Notification::cease(crate::iana::cease_subcode::MAX_PREFIXES);
+    assert_eq!(
+        net.a.downs,
+        vec![crate::session::DownReason::NotificationReceived(n)]
+    );
+    assert_eq!(net.b.rejected, 400);
 }
