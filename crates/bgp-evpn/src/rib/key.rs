@@ -261,3 +261,68 @@ impl Route {
         }
     }
 }
+
+impl RouteKey {
+    /// For routes that import tables hold without their RD (EVPN types 2,
+    /// 3 and 5, VPN routes): the key with a zero RD, and the RD. Within a
+    /// MAC-VRF or IP-VRF the same MAC or prefix from different PEs (each
+    /// with its own RD) competes for one entry (RFC 7432 §9.2, §15; RFC
+    /// 4364 §9). Types 1 and 4 (multihoming) and unicast routes have no
+    /// such entry: `None`.
+    pub fn split_rd(&self) -> Option<(RouteKey, RouteDistinguisher)> {
+        let zero = RouteDistinguisher::ZERO;
+        Some(match self {
+            RouteKey::Evpn(EvpnKey::MacIp { rd, tag, mac, ip }) => (
+                RouteKey::Evpn(EvpnKey::MacIp {
+                    rd: zero,
+                    tag: *tag,
+                    mac: *mac,
+                    ip: *ip,
+                }),
+                *rd,
+            ),
+            RouteKey::Evpn(EvpnKey::InclusiveMulticast {
+                rd,
+                tag,
+                originator,
+            }) => (
+                RouteKey::Evpn(EvpnKey::InclusiveMulticast {
+                    rd: zero,
+                    tag: *tag,
+                    originator: *originator,
+                }),
+                *rd,
+            ),
+            RouteKey::Evpn(EvpnKey::IpPrefix { rd, tag, prefix }) => (
+                RouteKey::Evpn(EvpnKey::IpPrefix {
+                    rd: zero,
+                    tag: *tag,
+                    prefix: *prefix,
+                }),
+                *rd,
+            ),
+            RouteKey::Vpnv4(rd, p) => (RouteKey::Vpnv4(zero, *p), *rd),
+            RouteKey::Vpnv6(rd, p) => (RouteKey::Vpnv6(zero, *p), *rd),
+            _ => return None,
+        })
+    }
+
+    /// The same key with another RD (the inverse of [`RouteKey::split_rd`]);
+    /// keys without an RD are returned unchanged.
+    pub fn with_rd(&self, new: RouteDistinguisher) -> RouteKey {
+        let mut k = self.clone();
+        match &mut k {
+            RouteKey::Evpn(
+                EvpnKey::EthernetAd { rd, .. }
+                | EvpnKey::MacIp { rd, .. }
+                | EvpnKey::InclusiveMulticast { rd, .. }
+                | EvpnKey::EthernetSegment { rd, .. }
+                | EvpnKey::IpPrefix { rd, .. },
+            )
+            | RouteKey::Vpnv4(rd, _)
+            | RouteKey::Vpnv6(rd, _) => *rd = new,
+            _ => {}
+        }
+        k
+    }
+}

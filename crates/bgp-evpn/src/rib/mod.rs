@@ -44,7 +44,7 @@ use std::hash::{BuildHasherDefault, Hasher};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
-use crate::types::{AddressFamily, Asn, RouteTarget, RouterId};
+use crate::types::{AddressFamily, Asn, RouteDistinguisher, RouteTarget, RouterId};
 use crate::wire::CodecContext;
 
 pub use attrs::{origin, ExportParams, MacMobility, PathFacts, Reflection, RibAttributes};
@@ -175,6 +175,14 @@ impl<A: RibAttributes> Path<A> {
     pub fn facts(&self, default_local_pref: u32) -> PathFacts {
         self.attrs.facts(default_local_pref)
     }
+}
+
+/// One entry of an import table for RD-less keys: the RDs of the routes
+/// that compete for it and the one installed.
+#[derive(Debug)]
+struct ImportEntry {
+    rds: Vec<RouteDistinguisher>,
+    installed: Option<RouteDistinguisher>,
 }
 
 #[derive(Debug)]
@@ -320,6 +328,7 @@ pub struct Rib<A: RibAttributes> {
     peers: PeerMap<A>,
     routes: HashMap<RouteKey, Entry<A>>,
     rt_index: HashMap<RouteTarget, Vec<TableId>>,
+    imports: HashMap<(TableId, RouteKey), ImportEntry>,
     events: VecDeque<RibEvent<A>>,
     igp_cost: Option<IgpCostFn>,
     scratch: Vec<Candidate>,
@@ -353,6 +362,7 @@ impl<A: RibAttributes> Rib<A> {
             peers: PeerMap::default(),
             routes: HashMap::new(),
             rt_index: HashMap::new(),
+            imports: HashMap::new(),
             events: VecDeque::new(),
             igp_cost: None,
             scratch: Vec::new(),
@@ -711,7 +721,30 @@ impl<A: RibAttributes> Rib<A> {
         // Import into tables.
         let old_tables = old.map_or_else(Vec::new, |o| self.tables_for(key, &o.attrs));
         let new_tables = new.map_or_else(Vec::new, |n| self.tables_for(key, &n.attrs));
-        for t in &old_tables {
+        if let Some((ikey, rd)) = key.split_rd() {
+            for t in &old_tables {
+                if !new_tables.contains(t) {
+                    self.update_import(*t, &ikey, rd, false);
+                }
+            }
+            for t in &new_tables {
+                self.update_import(*t, &ikey, rd, true);
+            }
+        } else {
+            self.import_by_key(key, new, &old_tables, &new_tables);
+        }
+        self.export(key, old, new);
+    }
+
+    /// Tables keyed by the route itself (unicast, EVPN types 1 and 4).
+    fn import_by_key(
+        &mut self,
+        key: &RouteKey,
+        new: Option<&BestSnap<A>>,
+        old_tables: &[TableId],
+        new_tables: &[TableId],
+    ) {
+        for t in old_tables {
             if !new_tables.contains(t) {
                 self.events.push_back(RibEvent::Withdrawn {
                     table: *t,
@@ -720,7 +753,7 @@ impl<A: RibAttributes> Rib<A> {
             }
         }
         if let Some(n) = new {
-            for t in &new_tables {
+            for t in new_tables {
                 self.events.push_back(RibEvent::Installed {
                     table: *t,
                     key: key.clone(),
@@ -730,7 +763,97 @@ impl<A: RibAttributes> Rib<A> {
                 });
             }
         }
-        // Export to peers.
+    }
+
+    /// Re-choose the entry `ikey` (an RD-less key) of `table` after the
+    /// route with RD `rd` joined (`member`) or left it or changed. The
+    /// candidates are the best paths of each RD's route; among them the
+    /// decision process runs again, with MAC mobility for type 2.
+    fn update_import(
+        &mut self,
+        table: TableId,
+        ikey: &RouteKey,
+        rd: RouteDistinguisher,
+        member: bool,
+    ) {
+        let entry = self
+            .imports
+            .entry((table, ikey.clone()))
+            .or_insert_with(|| ImportEntry {
+                rds: Vec::with_capacity(1),
+                installed: None,
+            });
+        if member {
+            if !entry.rds.contains(&rd) {
+                entry.rds.push(rd);
+            }
+        } else {
+            entry.rds.retain(|r| *r != rd);
+        }
+        // The best path of every candidate route.
+        let mut bests: Vec<(RouteDistinguisher, &Path<A>)> = Vec::with_capacity(entry.rds.len());
+        for r in &entry.rds {
+            if let Some(p) = self
+                .routes
+                .get(&ikey.with_rd(*r))
+                .and_then(Entry::best_path)
+            {
+                bests.push((*r, p));
+            }
+        }
+        self.scratch.clear();
+        for (_, p) in &bests {
+            let (ebgp, rid, addr) = peer_facts(&self.cfg, &self.peers, p.source);
+            self.scratch.push(Candidate {
+                facts: p.attrs.facts(self.cfg.default_local_pref),
+                local: p.source == PathSource::Local,
+                ebgp,
+                peer_router_id: rid,
+                peer_addr: addr,
+                path_id: p.path_id.unwrap_or(0),
+                igp_cost: p.igp_cost,
+            });
+        }
+        self.scratch_lost.clear();
+        self.scratch_lost.resize(self.scratch.len(), None);
+        let winner = decision::select(
+            &self.scratch,
+            &mut self.scratch_lost,
+            ikey.is_mac_ip(),
+            self.cfg.local_as,
+        )
+        .and_then(|i| bests.get(i));
+        match winner {
+            Some((wrd, p)) => {
+                // Tell the daemon when the winner changes, or when the
+                // changed route is the winner (its path changed).
+                if entry.installed != Some(*wrd) || *wrd == rd {
+                    self.events.push_back(RibEvent::Installed {
+                        table,
+                        key: ikey.clone(),
+                        route: p.route.clone(),
+                        attrs: p.attrs.clone(),
+                        source: p.source,
+                    });
+                }
+                entry.installed = Some(*wrd);
+            }
+            None => {
+                if entry.installed.take().is_some() {
+                    self.events.push_back(RibEvent::Withdrawn {
+                        table,
+                        key: ikey.clone(),
+                    });
+                }
+            }
+        }
+        if entry.rds.is_empty() {
+            self.imports.remove(&(table, ikey.clone()));
+        }
+    }
+
+    /// Queue the change of best path of `key` for every peer it concerns.
+    fn export(&mut self, key: &RouteKey, old: Option<&BestSnap<A>>, new: Option<&BestSnap<A>>) {
         let ids: Vec<PeerId> = self
             .peers
             .iter()

@@ -543,7 +543,8 @@ fn route_target_import_per_table() {
     let mut rib: Rib<T> = Rib::new(c);
     let p = up(&mut rib, peer_cfg(1, 65000));
     let r = mac_route(7, 1);
-    let key = r.key();
+    // Tables hold EVPN MAC routes without their RD.
+    let key = r.key().split_rd().unwrap().0;
     let with = |rts: Vec<RouteTarget>| {
         Arc::new(T {
             rts,
@@ -906,4 +907,77 @@ fn add_path_ids_are_separate_paths() {
     assert_eq!(rib.peer_prefix_count(p), 2);
     assert!(rib.withdraw(p, Some(1), &r));
     assert_eq!(rib.best(&r.key()).unwrap().path_id, Some(2));
+}
+
+#[test]
+fn mac_moves_between_pes_in_a_table() {
+    // Two PEs advertise the same MAC, each with its own RD (as FRR does):
+    // two routes in the RIB, one entry in the MAC-VRF, chosen by MAC
+    // mobility across RDs (RFC 7432 §15).
+    let mut c = cfg();
+    c.tables = vec![ImportTable {
+        id: TableId(100),
+        import: vec![rt(100)],
+        export: vec![rt(100)],
+    }];
+    let mut rib: Rib<T> = Rib::new(c);
+    let pe1 = up(&mut rib, peer_cfg(1, 65000));
+    let pe2 = up(&mut rib, peer_cfg(2, 65000));
+    let at_pe1 = mac_route(9, 1);
+    let at_pe2 = mac_route(9, 2);
+    assert_ne!(at_pe1.key(), at_pe2.key());
+    let ikey = at_pe1.key().split_rd().unwrap().0;
+    assert_eq!(ikey, at_pe2.key().split_rd().unwrap().0);
+    let attrs = |seq: u32| {
+        Arc::new(T {
+            rts: vec![rt(100)],
+            mobility: (seq > 0).then_some(MacMobility {
+                sequence: seq,
+                sticky: false,
+            }),
+            ..T::default()
+        })
+    };
+    let installed = |ev: &[RibEvent<T>]| -> Vec<Route> {
+        ev.iter()
+            .filter_map(|e| match e {
+                RibEvent::Installed { key, route, .. } if *key == ikey => Some(route.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    rib.insert(pe1, None, at_pe1.clone(), attrs(0)).unwrap();
+    assert_eq!(installed(&events(&mut rib)), vec![at_pe1.clone()]);
+    // The MAC moves to PE2 (sequence 1): PE2's route wins, although PE1
+    // has the lower router ID.
+    rib.insert(pe2, None, at_pe2.clone(), attrs(1)).unwrap();
+    assert_eq!(installed(&events(&mut rib)), vec![at_pe2.clone()]);
+    // PE1 withdraws its stale route: nothing changes in the table.
+    rib.withdraw(pe1, None, &at_pe1);
+    assert!(events(&mut rib).is_empty());
+    // It comes back to PE1 with sequence 2.
+    rib.insert(pe1, None, at_pe1.clone(), attrs(2)).unwrap();
+    assert_eq!(installed(&events(&mut rib)), vec![at_pe1.clone()]);
+    // A route with another RT does not compete in table 100.
+    rib.insert(
+        pe2,
+        None,
+        at_pe2.clone(),
+        Arc::new(T {
+            rts: vec![rt(5)],
+            mobility: Some(MacMobility {
+                sequence: 9,
+                sticky: false,
+            }),
+            ..T::default()
+        }),
+    )
+    .unwrap();
+    assert!(installed(&events(&mut rib)).is_empty());
+    // Both gone: the entry is withdrawn once.
+    rib.withdraw(pe1, None, &at_pe1);
+    rib.withdraw(pe2, None, &at_pe2);
+    let ev = events(&mut rib);
+    assert_eq!(ev.len(), 1);
+    assert!(matches!(&ev[0], RibEvent::Withdrawn { table: TableId(100), key } if *key == ikey));
 }
