@@ -419,6 +419,62 @@ mod tests {
         assert_eq!(lost, [None, Some(LossReason::PathId)]);
     }
 
+    fn arb_candidate() -> impl proptest::strategy::Strategy<Value = Candidate> {
+        use proptest::prelude::*;
+        (
+            (0u32..3, 0u32..3, 0u8..3, 0u32..3, 65001u32..65003),
+            (any::<bool>(), any::<bool>(), 1u8..4, 0u32..3, 0u32..3),
+            (proptest::option::of((0u32..3, any::<bool>())), 0u32..2),
+        )
+            .prop_map(
+                |((lp, len, origin, med, nas), (local, ebgp, rid, cl, igp), (mob, pid))| {
+                    Candidate {
+                        facts: PathFacts {
+                            local_pref: lp,
+                            as_path_len: len,
+                            neighbor_as: Some(Asn(nas)),
+                            origin,
+                            med,
+                            originator_id: None,
+                            cluster_list_len: cl,
+                            mac_mobility: mob
+                                .map(|(sequence, sticky)| MacMobility { sequence, sticky }),
+                        },
+                        local,
+                        ebgp,
+                        peer_router_id: RouterId(Ipv4Addr::new(10, 0, 0, rid)),
+                        peer_addr: IpAddr::V4(Ipv4Addr::new(192, 0, 2, rid)),
+                        path_id: pid,
+                        igp_cost: igp,
+                    }
+                },
+            )
+    }
+
+    proptest::proptest! {
+        /// The winner does not depend on the order paths arrived in (the
+        /// elimination is set-wide at every step, MED included), and every
+        /// loser has a reason.
+        #[test]
+        fn winner_is_order_independent(
+            cands in proptest::collection::vec(arb_candidate(), 1..8),
+            mobility: bool,
+            rot in 0usize..8,
+        ) {
+            let mut lost = vec![None; cands.len()];
+            let w = select(&cands, &mut lost, mobility, Asn(65000)).unwrap();
+            proptest::prop_assert_eq!(lost.iter().filter(|l| l.is_none()).count(), 1);
+            let mut rev: Vec<Candidate> = cands.clone();
+            rev.reverse();
+            let n = rev.len();
+            rev.rotate_left(rot % n);
+            let mut lost2 = vec![None; n];
+            let w2 = select(&rev, &mut lost2, mobility, Asn(65000)).unwrap();
+            // The same path wins (or, among identical paths, an equal one).
+            proptest::prop_assert_eq!(rev[w2], cands[w]);
+        }
+    }
+
     #[test]
     fn ipv4_peer_address_before_ipv6() {
         let w = base();
