@@ -9,7 +9,10 @@ use std::sync::Arc;
 use super::{
     ExportParams, MacMobility, OutUpdate, PathFacts, PeerId, Rejected, Rib, RibAttributes, Route,
 };
-use crate::attr::{self, AsPath, AttrValue, MpReach, MpUnreach, NextHop, Origin, PathAttribute};
+use crate::attr::{
+    self, AsPath, AsSegment, AttrValue, MpReach, MpUnreach, NextHop, Origin, PathAttribute,
+    SegmentType,
+};
 use crate::error::{Action, AttrError};
 use crate::extcomm::{Community, ExtendedCommunity};
 use crate::iana::attr_type as at;
@@ -47,8 +50,17 @@ impl PathAttrs {
         p
     }
 
-    /// The RIB's attributes of a received UPDATE.
+    /// The RIB's attributes of an UPDATE received on a 4-octet-AS session
+    /// (every session with FRR and GoBGP): see [`PathAttrs::from_update_ctx`].
     pub fn from_update(u: &Update) -> PathAttrs {
+        PathAttrs::from_update_ctx(u, &CodecContext::four_octet())
+    }
+
+    /// The RIB's attributes of an UPDATE received in a session with `ctx`.
+    /// AS4_PATH and AS4_AGGREGATOR are folded into AS_PATH and AGGREGATOR
+    /// on a 2-octet session (RFC 6793 §4.2.3) and dropped on a 4-octet one
+    /// (where a NEW speaker must not send them); the RIB keeps 4-octet paths.
+    pub fn from_update_ctx(u: &Update, ctx: &CodecContext) -> PathAttrs {
         let mut next_hop = None;
         let mut attributes = Vec::with_capacity(u.attributes.len());
         for a in &u.attributes {
@@ -67,8 +79,75 @@ impl PathAttrs {
             attributes,
             next_hop,
         };
+        if !ctx.four_octet_as {
+            p.merge_as4();
+        }
+        p.remove(at::AS4_PATH);
+        p.remove(at::AS4_AGGREGATOR);
         p.normalise();
         p
+    }
+
+    /// RFC 6793 §4.2.3: rebuild the 4-octet path of a 2-octet session.
+    fn merge_as4(&mut self) {
+        let as4_aggr = match self.get(at::AS4_AGGREGATOR) {
+            Some(AttrValue::As4Aggregator(a)) => Some(*a),
+            _ => None,
+        };
+        // An AGGREGATOR that is not AS_TRANS means the AS4_ attributes are
+        // stale: ignore both.
+        match self.get(at::AGGREGATOR) {
+            Some(AttrValue::Aggregator(a)) if a.asn != Asn::TRANS => return,
+            Some(AttrValue::Aggregator(_)) => {
+                if let Some(a4) = as4_aggr {
+                    self.set(AttrValue::Aggregator(a4));
+                }
+            }
+            _ => {}
+        }
+        let (Some(AttrValue::AsPath(p2)), Some(AttrValue::As4Path(p4))) =
+            (self.get(at::AS_PATH), self.get(at::AS4_PATH))
+        else {
+            return;
+        };
+        let (n2, n4) = (p2.path_len(), p4.path_len());
+        if n2 < n4 {
+            return;
+        }
+        let mut need = n2 - n4;
+        let mut segments = Vec::new();
+        for s in &p2.segments {
+            if need == 0 {
+                break;
+            }
+            match s.kind {
+                SegmentType::Sequence => {
+                    let take = need.min(s.asns.len());
+                    segments.push(AsSegment {
+                        kind: SegmentType::Sequence,
+                        asns: s.asns.iter().take(take).copied().collect(),
+                    });
+                    need -= take;
+                }
+                SegmentType::Set => {
+                    segments.push(s.clone());
+                    need -= 1;
+                }
+                SegmentType::ConfedSequence | SegmentType::ConfedSet => segments.push(s.clone()),
+            }
+        }
+        for s in &p4.segments {
+            // Join the two halves of a sequence split at the AS4 boundary.
+            match segments.last_mut() {
+                Some(last)
+                    if last.kind == SegmentType::Sequence && s.kind == SegmentType::Sequence =>
+                {
+                    last.asns.extend_from_slice(&s.asns);
+                }
+                _ => segments.push(s.clone()),
+            }
+        }
+        self.set(AttrValue::AsPath(AsPath { segments }));
     }
 
     fn normalise(&mut self) {
@@ -353,6 +432,12 @@ fn push_list(out: &mut Vec<(Option<u32>, Route)>, list: &NlriList) {
 /// treat-as-withdraw error among `attr_errors`, exactly the NLRI of this
 /// UPDATE (NLRI field and MP_REACH_NLRI) become withdrawals.
 pub fn split_update(u: &Update, attr_errors: &[AttrError]) -> RibUpdate {
+    split_update_ctx(u, attr_errors, &CodecContext::four_octet())
+}
+
+/// [`split_update`] for a session with `ctx` (2-octet AS sessions fold
+/// AS4_PATH into AS_PATH, see [`PathAttrs::from_update_ctx`]).
+pub fn split_update_ctx(u: &Update, attr_errors: &[AttrError], ctx: &CodecContext) -> RibUpdate {
     let mut out = RibUpdate {
         end_of_rib: u.end_of_rib(),
         treat_as_withdraw: attr_errors
@@ -374,7 +459,7 @@ pub fn split_update(u: &Update, attr_errors: &[AttrError]) -> RibUpdate {
         out.withdraw.extend(reach);
     } else if !reach.is_empty() {
         out.announce = reach;
-        out.attrs = Some(Arc::new(PathAttrs::from_update(u)));
+        out.attrs = Some(Arc::new(PathAttrs::from_update_ctx(u, ctx)));
     }
     out
 }
@@ -392,14 +477,25 @@ pub struct Applied {
     pub end_of_rib: Option<AddressFamily>,
 }
 
-/// Apply a received UPDATE from `peer` to the RIB.
+/// Apply a received UPDATE from `peer` (a 4-octet-AS session) to the RIB.
 pub fn apply_update(
     rib: &mut Rib<PathAttrs>,
     peer: PeerId,
     u: &Update,
     attr_errors: &[AttrError],
 ) -> Applied {
-    let split = split_update(u, attr_errors);
+    apply_update_ctx(rib, peer, u, attr_errors, &CodecContext::four_octet())
+}
+
+/// Apply a received UPDATE from `peer`, whose session has `ctx`, to the RIB.
+pub fn apply_update_ctx(
+    rib: &mut Rib<PathAttrs>,
+    peer: PeerId,
+    u: &Update,
+    attr_errors: &[AttrError],
+    ctx: &CodecContext,
+) -> Applied {
+    let split = split_update_ctx(u, attr_errors, ctx);
     let mut out = Applied {
         end_of_rib: split.end_of_rib,
         ..Applied::default()
@@ -495,11 +591,43 @@ pub fn build_update(out: &OutUpdate<PathAttrs>, ctx: &CodecContext) -> Update {
                     })));
                 }
             }
+            if !ctx.four_octet_as {
+                add_as4(&mut list);
+            }
             u.attributes.extend(list);
         }
     }
     attr::canonical_order(&mut u.attributes);
     u
+}
+
+/// RFC 6793 §4.2.2: towards a 2-octet speaker, AS numbers above 65535 go
+/// out as AS_TRANS (the codec does that) and the true values in AS4_PATH
+/// (without confederation segments) and AS4_AGGREGATOR.
+fn add_as4(list: &mut Vec<PathAttribute>) {
+    let mut extra = Vec::new();
+    for a in list.iter() {
+        match &a.value {
+            AttrValue::AsPath(p)
+                if p.segments
+                    .iter()
+                    .any(|s| s.asns.iter().any(|x| !x.is_2byte())) =>
+            {
+                let segments = p
+                    .segments
+                    .iter()
+                    .filter(|s| matches!(s.kind, SegmentType::Sequence | SegmentType::Set))
+                    .cloned()
+                    .collect();
+                extra.push(PathAttribute::new(AttrValue::As4Path(AsPath { segments })));
+            }
+            AttrValue::Aggregator(g) if !g.asn.is_2byte() => {
+                extra.push(PathAttribute::new(AttrValue::As4Aggregator(*g)));
+            }
+            _ => {}
+        }
+    }
+    list.extend(extra);
 }
 
 /// The End-of-RIB marker for `family` (RFC 4724 §2): an empty UPDATE for

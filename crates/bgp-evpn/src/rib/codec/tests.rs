@@ -838,3 +838,72 @@ fn max_prefix_over_a_session_sends_cease_6_1() {
     );
     assert_eq!(net.b.rejected, 400);
 }
+
+#[test]
+fn as4_path_on_two_octet_sessions() {
+    let two = CodecContext::default();
+    let big1 = Asn(4_200_000_001);
+    let big2 = Asn(4_200_000_002);
+    let seq = |v: Vec<u32>| AsPath::sequence(v.into_iter().map(Asn).collect());
+    // Received from a 2-octet speaker: AS_PATH 65001 AS_TRANS AS_TRANS,
+    // AS4_PATH big1 big2 -> 65001 big1 big2.
+    let mut u = evpn_update(
+        vec![
+            AttrValue::Origin(Origin::Igp),
+            AttrValue::AsPath(seq(vec![65001, 23456, 23456])),
+            AttrValue::As4Path(AsPath::sequence(vec![big1, big2])),
+        ],
+        vec![],
+    );
+    let a = PathAttrs::from_update_ctx(&u, &two);
+    assert_eq!(
+        a.get(at::AS_PATH),
+        Some(&AttrValue::AsPath(AsPath::sequence(vec![
+            Asn(65001),
+            big1,
+            big2
+        ])))
+    );
+    assert!(a.get(at::AS4_PATH).is_none());
+    // AS4_PATH longer than AS_PATH: ignored.
+    u.attributes.retain(|x| x.type_code() != at::AS4_PATH);
+    u.attributes
+        .push(PathAttribute::new(AttrValue::As4Path(AsPath::sequence(
+            vec![big1, big2, big1, big2],
+        ))));
+    let a = PathAttrs::from_update_ctx(&u, &two);
+    assert_eq!(a.facts(100).as_path_len, 3);
+    assert_eq!(a.facts(100).neighbor_as, Some(Asn(65001)));
+    // On a 4-octet session AS4_PATH is dropped, AS_PATH kept as is.
+    let a = PathAttrs::from_update(&u);
+    assert!(a.get(at::AS4_PATH).is_none());
+    assert_eq!(a.facts(100).as_path_len, 3);
+
+    // Sending to a 2-octet speaker: AS_TRANS in AS_PATH, AS4_PATH added,
+    // and the receiver rebuilds the path.
+    let attrs = Arc::new(PathAttrs {
+        attributes: vec![
+            PathAttribute::new(AttrValue::Origin(Origin::Igp)),
+            PathAttribute::new(AttrValue::AsPath(AsPath::sequence(vec![big1, Asn(65002)]))),
+        ],
+        next_hop: Some(NextHop::Ipv4(Ipv4Addr::new(192, 0, 2, 1))),
+    });
+    let out = OutUpdate {
+        family: AddressFamily::L2VPN_EVPN,
+        attrs: Some(attrs.clone()),
+        announce: vec![mac_route(1, RD)],
+        withdraw: vec![],
+    };
+    let u = build_update(&out, &two);
+    assert!(u.attribute(at::AS4_PATH).is_some());
+    let bytes = encode(&u, &two);
+    let Message::Update(back) = Message::decode(&bytes, &two).unwrap().message else {
+        panic!()
+    };
+    let got = split_update_ctx(&back, &[], &two).attrs.unwrap();
+    assert_eq!(got.get(at::AS_PATH), attrs.get(at::AS_PATH));
+    // A 4-octet session gets no AS4_PATH.
+    assert!(build_update(&out, &CodecContext::four_octet())
+        .attribute(at::AS4_PATH)
+        .is_none());
+}
