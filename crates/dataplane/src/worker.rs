@@ -72,6 +72,8 @@ const HEADROOM: usize = 16;
 const SEG_SCRATCH: usize = 192 * 1024;
 /// Scratch space for coalescing received TCP segments into super-frames.
 const COAL_SCRATCH: usize = 1024 * 1024;
+/// Staging space for copying small datagrams into GSO trains.
+const STAGE_SCRATCH: usize = 256 * 1024;
 
 /// An access port.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -351,13 +353,16 @@ impl Backend {
 }
 
 /// Which buffer a queued range points into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 enum Src {
     PortRx(usize),
     Seg,
     UdpRx(usize),
     Coal,
+    #[default]
+    Stage,
 }
+
 
 #[derive(Debug, Clone, Copy)]
 struct UQ {
@@ -381,6 +386,8 @@ struct Bufs {
     seg_used: usize,
     coal: Vec<u8>,
     coal_used: usize,
+    stage: Vec<u8>,
+    stage_used: usize,
 }
 
 impl Bufs {
@@ -390,6 +397,7 @@ impl Bufs {
             Src::UdpRx(i) => self.udp_rx.slot(i),
             Src::Seg => &self.seg,
             Src::Coal => &self.coal,
+            Src::Stage => &self.stage,
         };
         b.get(r.0..r.1).unwrap_or(&[])
     }
@@ -488,6 +496,8 @@ impl Worker {
                 seg_used: 0,
                 coal: vec![0; COAL_SCRATCH],
                 coal_used: 0,
+                stage: vec![0; STAGE_SCRATCH],
+                stage_used: 0,
             },
             q: Queues {
                 udp: Vec::with_capacity(MAX_BATCH * 64),
@@ -723,6 +733,7 @@ impl Worker {
             Src::UdpRx(i) => self.bufs.udp_rx.slot_mut(i),
             Src::Seg => &mut self.bufs.seg,
             Src::Coal => &mut self.bufs.coal,
+            Src::Stage => &mut self.bufs.stage,
         };
         let payload = match crate::vxlan::encap(buf, range, vni) {
             Ok(p) => p,
@@ -873,68 +884,149 @@ impl Worker {
     }
 
     fn flush_udp(&mut self) -> io::Result<()> {
-        let q = &self.q.udp;
-        if q.is_empty() {
+        if self.q.udp.is_empty() {
             return Ok(());
         }
-        let placeholder = SocketAddr::new(self.udp.local_addr().ip(), 0);
-        let blank = UdpTx {
-            payload: &[],
-            dst: placeholder,
-            segment: 0,
-        };
         let gso = self.udp.gso();
-        let mut msgs = [blank; MAX_BATCH];
-        let mut n = 0;
-        let mut datagrams = [0u32; MAX_BATCH];
         let mut i = 0;
-        while i < q.len() {
-            // Extend a GSO train over contiguous, equal-sized segments of
-            // one super-frame to one VTEP.
-            let first = q[i];
-            let seg = first.range.1 - first.range.0;
-            let mut j = i + 1;
-            let mut end = first.range.1;
-            if gso && first.src == Src::Seg {
-                while j < q.len() && j - i < MAX_GSO_SEGMENTS {
-                    let e = q[j];
-                    let len = e.range.1 - e.range.0;
-                    if e.src != Src::Seg
-                        || e.dst != first.dst
-                        || e.range.0 != end
-                        || len > seg
-                        || end + len - first.range.0 > MAX_GSO_BYTES
-                    {
-                        break;
-                    }
-                    end = e.range.1;
-                    j += 1;
-                    if len < seg {
-                        break;
-                    }
-                }
+        let total = self.q.udp.len();
+        while i < total {
+            // Plan up to MAX_BATCH messages. Segments of one super-frame
+            // are already contiguous and become a GSO train in place; runs
+            // of other equal-sized datagrams to one VTEP (small packets of
+            // one flow) are copied into the staging buffer to become one.
+            let mut plan = [Plan::default(); MAX_BATCH];
+            let mut n = 0;
+            self.bufs.stage_used = 0;
+            while i < total && n < MAX_BATCH {
+                let (p, next) = self.plan_train(i, gso);
+                plan[n] = p;
+                n += 1;
+                i = next;
             }
-            let count = j - i;
-            msgs[n] = UdpTx {
-                payload: self.bufs.get(first.src, (first.range.0, end)),
-                dst: first.dst,
-                segment: if count > 1 { seg as u16 } else { 0 },
-            };
-            datagrams[n] = count as u32;
-            n += 1;
-            i = j;
-            if n == MAX_BATCH || i == q.len() {
-                let sent = self.udp.send_batch(&msgs[..n])?;
-                self.underlay.tx_msgs += sent as u64;
-                self.underlay.tx_dropped += (n - sent) as u64;
-                self.underlay.tx_datagrams +=
-                    datagrams[..sent].iter().map(|d| u64::from(*d)).sum::<u64>();
-                n = 0;
+            let placeholder = SocketAddr::new(self.udp.local_addr().ip(), 0);
+            let mut msgs = [UdpTx {
+                payload: &[],
+                dst: placeholder,
+                segment: 0,
+            }; MAX_BATCH];
+            for (m, p) in msgs.iter_mut().zip(&plan[..n]) {
+                *m = UdpTx {
+                    payload: self.bufs.get(p.src, p.range),
+                    dst: p.dst.unwrap_or(placeholder),
+                    segment: p.segment,
+                };
             }
+            let sent = self.udp.send_batch(&msgs[..n])?;
+            self.underlay.tx_msgs += sent as u64;
+            self.underlay.tx_dropped += (n - sent) as u64;
+            self.underlay.tx_datagrams +=
+                plan[..sent].iter().map(|p| u64::from(p.count)).sum::<u64>();
         }
         self.q.udp.clear();
         Ok(())
     }
+
+    /// The message starting at queue entry `i`: a single datagram or a GSO
+    /// train. Returns it and the index after it.
+    fn plan_train(&mut self, i: usize, gso: bool) -> (Plan, usize) {
+        let q = &self.q.udp;
+        let first = q[i];
+        let seg = first.range.1 - first.range.0;
+        let single = Plan {
+            src: first.src,
+            range: first.range,
+            dst: Some(first.dst),
+            segment: 0,
+            count: 1,
+        };
+        if !gso || seg == 0 {
+            return (single, i + 1);
+        }
+        // How far a train of equal-sized datagrams to one VTEP reaches (a
+        // shorter one may end it); in place if contiguous super-frame
+        // segments.
+        let in_place = first.src == Src::Seg;
+        let mut j = i + 1;
+        let mut bytes = seg;
+        let mut end = first.range.1;
+        while j < q.len() && j - i < MAX_GSO_SEGMENTS {
+            let e = q[j];
+            let len = e.range.1 - e.range.0;
+            if e.dst != first.dst
+                || len > seg
+                || len == 0
+                || bytes + len > MAX_GSO_BYTES
+                || (in_place && (e.src != Src::Seg || e.range.0 != end))
+            {
+                break;
+            }
+            bytes += len;
+            end = e.range.1;
+            j += 1;
+            if len < seg {
+                break;
+            }
+        }
+        let count = j - i;
+        if count == 1 {
+            return (single, i + 1);
+        }
+        if in_place {
+            return (
+                Plan {
+                    src: Src::Seg,
+                    range: (first.range.0, end),
+                    dst: Some(first.dst),
+                    segment: seg as u16,
+                    count: count as u32,
+                },
+                j,
+            );
+        }
+        let at = self.bufs.stage_used;
+        if self.bufs.stage.len() - at < bytes {
+            return (single, i + 1);
+        }
+        let mut w = at;
+        for k in i..j {
+            let e = self.q.udp[k];
+            let len = e.range.1 - e.range.0;
+            let b = match e.src {
+                Src::PortRx(x) => self.bufs.port_rx.slot(x),
+                Src::UdpRx(x) => self.bufs.udp_rx.slot(x),
+                Src::Seg => &self.bufs.seg,
+                Src::Coal => &self.bufs.coal,
+                Src::Stage => &[],
+            };
+            let Some(src) = b.get(e.range.0..e.range.1) else {
+                return (single, i + 1);
+            };
+            self.bufs.stage[w..w + len].copy_from_slice(src);
+            w += len;
+        }
+        self.bufs.stage_used = w;
+        (
+            Plan {
+                src: Src::Stage,
+                range: (at, w),
+                dst: Some(first.dst),
+                segment: seg as u16,
+                count: count as u32,
+            },
+            j,
+        )
+    }
+}
+
+/// One planned underlay message.
+#[derive(Debug, Clone, Copy, Default)]
+struct Plan {
+    src: Src,
+    range: (usize, usize),
+    dst: Option<SocketAddr>,
+    segment: u16,
+    count: u32,
 }
 
 /// The virtio-net header of a complete frame.

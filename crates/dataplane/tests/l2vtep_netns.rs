@@ -81,8 +81,17 @@ fn host_on_veth(vtep: &Netns, host: &Netns, n: u8) -> Result<Veth> {
 /// A kernel VTEP: `vxlan100` (nolearning, static flood entries to
 /// `remotes`) and the host veth `h` in bridge `br100` (bridge learning on,
 /// so the FDB shows remote hosts).
+///
+/// The kernel VTEP's underlay veth gets `tx off`: otherwise the kernel
+/// leaves the inner TCP/UDP checksums partial inside the VXLAN payload and
+/// lets the veth carry the offload metadata across namespaces (a real wire
+/// never would). vtepd reads the payload from a UDP socket, where that
+/// metadata does not exist, and would forward frames with unfinished
+/// checksums. With `tx off` the kernel finishes them, as it must before a
+/// physical NIC without tunnel offloads.
 fn kernel_vtep(ns: &Netns, n: u8, remotes: &[u8]) -> Result<()> {
     let local = vtep_ip(n);
+    ns.disable_tx_offload("u0")?;
     ns.ip(&[
         "link",
         "add",
@@ -221,6 +230,14 @@ fn l2vtep_interops_with_kernel_vxlan() -> Result<()> {
         fdb.contains(&host_mac(1)),
         "kernel FDB did not learn host A: {fdb}"
     );
+    // TCP both ways: vtepd sends UDP GSO trains of segmented super-frames
+    // to the kernel VTEP and coalesces what the kernel sends.
+    let _srv = hb.spawn(ProcessSpec::new("iperf3-b", "iperf3").args(&["-s", "-B", &host_ip(2)]))?;
+    std::thread::sleep(Duration::from_millis(500));
+    for rev in [false, true] {
+        iperf_tcp(&ha, 2, rev)?;
+    }
+
     // And vtepd learnt host B behind the kernel VTEP.
     lab.wait_until(WAIT, "vtepd to report learning host B", || {
         Ok::<bool, anyhow::Error>(p.log().contains(&format!("mac: {}", host_mac(2))))
@@ -259,19 +276,7 @@ fn l2vtep_on_both_sides_with_tap_and_tcp() -> Result<()> {
         ha.spawn(ProcessSpec::new("iperf3-a", "iperf3").args(&["-s", "-B", &host_ip(1)]))?;
     std::thread::sleep(Duration::from_millis(500));
     for (from, to, rev) in [(&ha, 2, false), (&ha, 2, true), (&hb, 1, false)] {
-        let mut args = vec!["-c", "", "-t", "2", "-J"];
-        let ip = host_ip(to);
-        args[1] = &ip;
-        if rev {
-            args.push("-R");
-        }
-        let out = from.exec("iperf3", &args)?;
-        let v: vtepd_lab::serde_json::Value = vtepd_lab::serde_json::from_str(&out)?;
-        let bytes = v["end"]["sum_received"]["bytes"].as_f64().unwrap_or(0.0);
-        assert!(
-            bytes > 1_000_000.0,
-            "iperf3 to host {to} (reverse {rev}) moved only {bytes} bytes: {out}"
-        );
+        iperf_tcp(from, to, rev)?;
     }
     // Both offload paths ran on both sides: TSO super-frames from the
     // veth/TAP were segmented, and received segments were coalesced into
@@ -289,6 +294,24 @@ fn l2vtep_on_both_sides_with_tap_and_tcp() -> Result<()> {
             },
         )?;
     }
+    Ok(())
+}
+
+/// A 2-second iperf3 TCP run from `from` to host `to` (reversed: `to`
+/// sends); at least a megabyte must arrive intact.
+fn iperf_tcp(from: &Netns, to: u8, rev: bool) -> Result<()> {
+    let ip = host_ip(to);
+    let mut args = vec!["-c", ip.as_str(), "-t", "2", "-J"];
+    if rev {
+        args.push("-R");
+    }
+    let out = from.exec("iperf3", &args)?;
+    let v: vtepd_lab::serde_json::Value = vtepd_lab::serde_json::from_str(&out)?;
+    let bytes = v["end"]["sum_received"]["bytes"].as_f64().unwrap_or(0.0);
+    assert!(
+        bytes > 1_000_000.0,
+        "iperf3 to host {to} (reverse {rev}) moved only {bytes} bytes: {out}"
+    );
     Ok(())
 }
 
