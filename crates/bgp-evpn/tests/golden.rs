@@ -1003,3 +1003,139 @@ fn gobgp_type3_built_from_typed_values_is_byte_identical() {
     assert_eq!(msg.encoded_len(&ctx), want.len());
     assert_eq!(msg.to_vec(&ctx).expect("encode"), want);
 }
+
+// ------------------------------------------------------------ fuzz seeds --
+
+/// The seeds of the `bgp_*` fuzz targets, cut from the fixtures in each
+/// target's input layout (see `fuzz/fuzz_targets/bgp_common.rs`):
+/// (target, seed name, bytes).
+fn fuzz_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
+    use vtepd_bgp_evpn::attr::encode_attributes;
+    use vtepd_bgp_evpn::wire::Writer;
+
+    // The context byte of bgp_common::ctx for each session.
+    let ctx_byte = |name: &str| -> u8 {
+        if name.starts_with("frr_unnum") {
+            0x01 | 0x04 | 0x08 | 0x10
+        } else {
+            0x01
+        }
+    };
+    let mut out = Vec::new();
+    for name in all_fixtures() {
+        let stem = name.trim_end_matches(".bin").to_owned();
+        let raw = bytes(&name);
+        let ctx = ctx_for(&name);
+        let cb = ctx_byte(&name);
+        let mut with = |target: &'static str, suffix: &str, lead: Option<u8>, b: Vec<u8>| {
+            let mut v = lead.map(|l| vec![l]).unwrap_or_default();
+            v.extend(b);
+            out.push((target, format!("{stem}{suffix}"), v));
+        };
+        with("bgp_message", "", Some(cb), raw.clone());
+        match message(&name) {
+            Message::Open(o) => {
+                with("bgp_open", "", None, raw.clone());
+                let mut caps = Vec::new();
+                for c in o.capabilities() {
+                    c.encode(&mut Writer::new(&mut caps)).expect("capability");
+                }
+                with("bgp_capability", "", None, caps);
+            }
+            Message::Update(u) => {
+                let mut attrs = Vec::new();
+                encode_attributes(&u.attributes, &mut Writer::new(&mut attrs), &ctx)
+                    .expect("attributes");
+                if !attrs.is_empty() {
+                    with("bgp_attributes", "", Some(cb), attrs);
+                }
+                let lists = [
+                    u.mp_reach().map(|m| ("_reach", &m.nlri)),
+                    u.mp_unreach().map(|m| ("_unreach", &m.nlri)),
+                ];
+                for (suffix, list) in lists.into_iter().flatten() {
+                    if list.is_empty() {
+                        continue;
+                    }
+                    let mut b = Vec::new();
+                    list.encode(&mut Writer::new(&mut b), false).expect("nlri");
+                    match list {
+                        NlriList::Evpn(_) => with("bgp_nlri_evpn", suffix, Some(0), b),
+                        NlriList::Vpnv4(_) => with("bgp_nlri_vpn", suffix, Some(0), b),
+                        NlriList::Vpnv6(_) => with("bgp_nlri_vpn", suffix, Some(2), b),
+                        NlriList::Ipv4Unicast(_) => with("bgp_nlri_prefix", suffix, Some(0), b),
+                        NlriList::Ipv6Unicast(_) => with("bgp_nlri_prefix", suffix, Some(2), b),
+                        NlriList::Unknown { .. } => {}
+                    }
+                }
+                let mut prefixes = Vec::new();
+                for p in u.nlri.iter().chain(u.withdrawn.iter()) {
+                    let l = NlriList::Ipv4Unicast(vec![*p]);
+                    l.encode(&mut Writer::new(&mut prefixes), false)
+                        .expect("prefix");
+                }
+                if !prefixes.is_empty() {
+                    with("bgp_nlri_prefix", "_field", Some(0), prefixes);
+                }
+                if let Some(AttrValue::ExtendedCommunities(v)) = u.attribute(16) {
+                    let b: Vec<u8> = v.iter().flat_map(|c| c.to_bytes()).collect();
+                    with("bgp_extcomm", "", None, b);
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// `fuzz/seeds/bgp_*/` holds exactly [`fuzz_seeds`]. Regenerate with
+/// `VTEPD_WRITE_FUZZ_SEEDS=1 cargo test -p vtepd-bgp-evpn --test golden fuzz_seeds`.
+#[test]
+fn fuzz_seeds_are_cut_from_the_fixtures() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fuzz/seeds");
+    let seeds = fuzz_seeds();
+    let write = std::env::var_os("VTEPD_WRITE_FUZZ_SEEDS").is_some();
+    let mut targets: Vec<&str> = seeds.iter().map(|s| s.0).collect();
+    targets.sort();
+    targets.dedup();
+    assert_eq!(
+        targets,
+        [
+            "bgp_attributes",
+            "bgp_capability",
+            "bgp_extcomm",
+            "bgp_message",
+            "bgp_nlri_evpn",
+            "bgp_nlri_prefix",
+            "bgp_nlri_vpn",
+            "bgp_open"
+        ]
+    );
+    for t in &targets {
+        let d = root.join(t);
+        if write {
+            let _ = std::fs::remove_dir_all(&d);
+            std::fs::create_dir_all(&d).expect("seed dir");
+        }
+        let mut want: Vec<String> = seeds
+            .iter()
+            .filter(|s| s.0 == *t)
+            .map(|s| s.1.clone())
+            .collect();
+        want.sort();
+        if write {
+            for (_, n, b) in seeds.iter().filter(|s| s.0 == *t) {
+                std::fs::write(d.join(n), b).expect("write seed");
+            }
+        }
+        let mut have: Vec<String> = std::fs::read_dir(&d)
+            .unwrap_or_else(|e| panic!("{}: {e} (VTEPD_WRITE_FUZZ_SEEDS=1 writes it)", d.display()))
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        have.sort();
+        assert_eq!(have, want, "{t}");
+        for (_, n, b) in seeds.iter().filter(|s| s.0 == *t) {
+            assert_eq!(&std::fs::read(d.join(n)).expect("seed"), b, "{t}/{n}");
+        }
+    }
+}
