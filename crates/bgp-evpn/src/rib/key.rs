@@ -326,3 +326,83 @@ impl RouteKey {
         k
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nlri::evpn::{EthernetSegmentRoute, IpPrefixRoute, MacIpAdvertisement};
+    use crate::types::{LabelField, MplsLabel, Vni};
+    use core::net::Ipv4Addr;
+
+    const RD: RouteDistinguisher = RouteDistinguisher::As2 {
+        asn: 65000,
+        number: 7,
+    };
+
+    fn mac(label: u32, esi: Esi) -> Route {
+        Route::Evpn(EvpnRoute::MacIp(MacIpAdvertisement {
+            rd: RD,
+            esi,
+            ethernet_tag: EthernetTag(0),
+            mac: MacAddress([2, 0, 0, 0, 0, 1]),
+            ip: None,
+            label1: LabelField::from_vni(Vni::new(label).unwrap()),
+            label2: None,
+        }))
+    }
+
+    #[test]
+    fn labels_and_esi_are_not_part_of_the_key() {
+        assert_eq!(mac(100, Esi::ZERO).key(), mac(200, Esi([1; 10])).key());
+        let v = |label: u32| {
+            Route::Vpnv4(crate::nlri::vpn::VpnRoute {
+                label: MplsLabel::new(label, true).unwrap(),
+                rd: RD,
+                prefix: Ipv4Prefix::new(Ipv4Addr::new(10, 0, 0, 0), 8).unwrap(),
+            })
+        };
+        assert_eq!(v(16).key(), v(17).key());
+        assert_eq!(v(16).withdrawal().key(), v(16).key());
+        let t5 = |gw: u8| {
+            Route::Evpn(EvpnRoute::IpPrefix(IpPrefixRoute {
+                rd: RD,
+                esi: Esi::ZERO,
+                ethernet_tag: EthernetTag(0),
+                prefix: PrefixGateway::V4 {
+                    prefix: Ipv4Prefix::new(Ipv4Addr::new(10, 1, 0, 0), 16).unwrap(),
+                    gateway: Ipv4Addr::new(0, 0, 0, gw),
+                },
+                label: LabelField::default(),
+            }))
+        };
+        assert_eq!(t5(0).key(), t5(1).key());
+        assert_eq!(t5(0).key().to_string(), "[5]:[65000:7]:[0]:[10.1.0.0/16]");
+        assert_eq!(
+            mac(1, Esi::ZERO).key().to_string(),
+            "[2]:[65000:7]:[0]:[02:00:00:00:00:01]"
+        );
+    }
+
+    #[test]
+    fn split_rd_round_trips() {
+        let k = mac(100, Esi::ZERO).key();
+        let (bare, rd) = k.split_rd().unwrap();
+        assert_eq!(rd, RD);
+        assert_eq!(bare.with_rd(rd), k);
+        assert!(
+            Route::Ipv4(Ipv4Prefix::new(Ipv4Addr::new(10, 0, 0, 0), 8).unwrap())
+                .key()
+                .split_rd()
+                .is_none()
+        );
+        // Ethernet segment routes keep their RD (multihoming, not a VRF entry).
+        let es = Route::Evpn(EvpnRoute::EthernetSegment(EthernetSegmentRoute {
+            rd: RD,
+            esi: Esi([1; 10]),
+            originator: "192.0.2.1".parse().unwrap(),
+        }));
+        assert!(es.key().split_rd().is_none());
+        assert_eq!(es.key().family(), AddressFamily::L2VPN_EVPN);
+        assert!(mac(1, Esi::ZERO).key().is_mac_ip());
+    }
+}

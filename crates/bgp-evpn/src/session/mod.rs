@@ -134,7 +134,8 @@ pub enum Input<'a> {
     /// (events 16/17).
     TcpConnected,
     /// An incoming connection from the peer was handed to this session
-    /// (event 14/17). A session past Active ignores it: collisions are two
+    /// (event 14/17). In Connect the driver abandons its own pending
+    /// attempt; a session past Active ignores it: collisions are two
     /// sessions (see the module docs).
     TcpAccepted,
     /// The outgoing connection failed (event 18).
