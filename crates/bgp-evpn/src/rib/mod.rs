@@ -117,6 +117,21 @@ impl RibConfig {
     }
 }
 
+/// Sizes of the RIB's tables ([`Rib::stats`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct RibStats {
+    /// Routes (keys) in the Loc-RIB.
+    pub routes: usize,
+    /// Paths over all routes (the union of the Adj-RIBs-In).
+    pub paths: usize,
+    /// Entries of the RD-less import tables (MAC-VRF / IP-VRF).
+    pub import_entries: usize,
+    /// Route changes queued for peers.
+    pub pending: usize,
+    /// Events not yet polled.
+    pub events: usize,
+}
+
 /// Per-peer prefix limit (RFC 4486 §4 Cease subcode 1).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct MaxPrefix {
@@ -140,7 +155,9 @@ pub struct PeerConfig {
     /// Prefix limit.
     pub max_prefix: Option<MaxPrefix>,
     /// Next hop to set on routes sent to this peer (next-hop-self); `None`
-    /// keeps the next hop (internal peers) or leaves it to the attributes.
+    /// keeps the next hop. Set it to the local session address for
+    /// external unicast peers (RFC 4271 §5.1.3); EVPN routes keep the VTEP
+    /// address as next hop, so leave it `None` there.
     pub next_hop_self: Option<IpAddr>,
 }
 
@@ -473,6 +490,21 @@ impl<A: RibAttributes> Rib<A> {
     /// Paths received from `id` (its Adj-RIB-In size).
     pub fn peer_prefix_count(&self, id: PeerId) -> usize {
         self.peers.get(&id).map_or(0, |p| p.prefixes)
+    }
+
+    /// Table sizes, for `show` commands and memory accounting.
+    pub fn stats(&self) -> RibStats {
+        RibStats {
+            routes: self.routes.len(),
+            paths: self.routes.values().map(|e| e.paths.len()).sum(),
+            import_entries: self.imports.len(),
+            pending: self
+                .peers
+                .values()
+                .map(|p| p.announce.len() + p.withdraw.len())
+                .sum(),
+            events: self.events.len(),
+        }
     }
 
     /// Number of routes (keys) with at least one path.

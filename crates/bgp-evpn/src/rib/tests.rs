@@ -974,10 +974,13 @@ fn mac_moves_between_pes_in_a_table() {
     )
     .unwrap();
     assert!(installed(&events(&mut rib)).is_empty());
+    let st = rib.stats();
+    assert_eq!((st.routes, st.paths, st.import_entries), (2, 2, 1));
     // Both gone: the entry is withdrawn once.
     rib.withdraw(pe1, None, &at_pe1);
     rib.withdraw(pe2, None, &at_pe2);
     let ev = events(&mut rib);
     assert_eq!(ev.len(), 1);
     assert!(matches!(&ev[0], RibEvent::Withdrawn { table: TableId(100), key } if *key == ikey));
+    assert_eq!(rib.stats(), RibStats::default());
 }
