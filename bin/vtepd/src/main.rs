@@ -1,5 +1,9 @@
 //! vtepd: the daemon and its command line.
 
+mod bgp;
+mod config;
+mod control;
+mod daemon;
 mod decode;
 mod pcap;
 
@@ -26,6 +30,51 @@ enum Command {
         #[arg(short = 'n', long)]
         count: Option<usize>,
     },
+    /// Validate a configuration file without starting.
+    Check {
+        /// The configuration file.
+        #[arg(short = 'c', long = "config")]
+        config: PathBuf,
+    },
+    /// Run the daemon.
+    Run {
+        /// The configuration file.
+        #[arg(short = 'c', long = "config")]
+        config: PathBuf,
+        /// Control socket path (overrides the config).
+        #[arg(long)]
+        socket: Option<PathBuf>,
+        /// Log level or tracing filter (overrides the config; RUST_LOG wins).
+        #[arg(long)]
+        log_level: Option<String>,
+    },
+    /// Show state of a running daemon: `show bgp summary`,
+    /// `show bgp evpn route [type N] [vni N]`, `show bgp ipv4|ipv6|vpnv4|vpnv6`.
+    Show {
+        /// Control socket path.
+        #[arg(long)]
+        socket: Option<PathBuf>,
+        /// Take the socket path from this configuration file.
+        #[arg(short = 'c', long = "config")]
+        config: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// What to show.
+        #[arg(required = true, num_args = 1.., trailing_var_arg = true)]
+        words: Vec<String>,
+    },
+}
+
+fn init_logging(level: &str) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env()
+        .or_else(|_| EnvFilter::try_new(level))
+        .unwrap_or_else(|_| EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 fn main() -> Result<()> {
@@ -46,6 +95,36 @@ fn main() -> Result<()> {
                     println!("  {line}");
                 }
             }
+        }
+        Command::Check { config } => {
+            let cfg = config::Config::load(&config)?;
+            println!(
+                "{}: OK (router-id {}, AS {}, {} neighbors, {} VNIs, {} originated routes)",
+                config.display(),
+                cfg.router_id,
+                cfg.asn,
+                cfg.neighbors.len(),
+                cfg.vnis.len(),
+                cfg.originate.len()
+            );
+        }
+        Command::Run {
+            config,
+            socket,
+            log_level,
+        } => {
+            let cfg = config::Config::load(&config)?;
+            init_logging(log_level.as_deref().unwrap_or(&cfg.log_level));
+            daemon::run(cfg, socket)?;
+        }
+        Command::Show {
+            socket,
+            config,
+            json,
+            words,
+        } => {
+            let path = control::socket_path(socket, config.as_deref());
+            control::show(&path, &words, json)?;
         }
     }
     Ok(())

@@ -1,0 +1,62 @@
+//! Listen sockets: accepted connections go to the task of the neighbour with
+//! the connection's source address; connections from anyone else are closed.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+
+use tokio::net::{TcpListener, TcpSocket};
+use tokio::sync::mpsc;
+use tracing::{debug, info, warn};
+
+use super::PeerCmd;
+
+/// The peer tasks by neighbour address.
+pub type PeerDirectory = HashMap<IpAddr, mpsc::UnboundedSender<PeerCmd>>;
+
+/// An IPv4-mapped IPv6 address as IPv4 (what a dual-stack socket reports).
+pub fn canonical(a: IpAddr) -> IpAddr {
+    match a {
+        IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(a, IpAddr::V4),
+        v4 => v4,
+    }
+}
+
+/// Bind one listen socket. An IPv6 wildcard socket is dual-stack on Linux
+/// (tokio has no IPV6_V6ONLY setter), so the daemon binds IPv6 first and
+/// treats EADDRINUSE on the IPv4 wildcard of the same port as covered.
+pub fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
+    let sock = match addr {
+        SocketAddr::V4(_) => TcpSocket::new_v4()?,
+        SocketAddr::V6(_) => TcpSocket::new_v6()?,
+    };
+    sock.set_reuseaddr(true)?;
+    sock.bind(addr)?;
+    sock.listen(64)
+}
+
+/// Accept forever.
+pub async fn run(listener: TcpListener, peers: PeerDirectory) {
+    let local = listener.local_addr().ok();
+    info!(addr = ?local, "listening for BGP");
+    loop {
+        match listener.accept().await {
+            Ok((stream, from)) => {
+                let ip = canonical(from.ip());
+                match peers.get(&ip) {
+                    Some(tx) => {
+                        debug!(%from, "incoming BGP connection");
+                        let _ = tx.send(PeerCmd::Accepted(stream));
+                    }
+                    None => {
+                        info!(%from, "connection from an unconfigured address refused");
+                        drop(stream);
+                    }
+                }
+            }
+            Err(e) => {
+                warn!("accept failed: {e}");
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The tokio driver of the BGP speaker.
+//!
+//! # Tasks
+//!
+//! - [`listener`]: one task per listen socket; an accepted connection goes
+//!   to the task of the neighbour with that address (others are closed).
+//! - [`peer`]: one task per configured neighbour. It owns the sans-IO
+//!   [`Session`](vtepd_bgp_evpn::session::Session) (two while a connection
+//!   collision is being resolved), moves bytes between the TCP connection and
+//!   the session, and sleeps until the session's next deadline (one sleep per
+//!   task). Reading and writing are small helper tasks per connection.
+//! - [`rib`]: one task that owns the [`Rib`](vtepd_bgp_evpn::rib::Rib),
+//!   applies UPDATEs and peer up/down events from the peer tasks, and sends
+//!   each established peer its Adj-RIB-Out changes as UPDATEs. It also
+//!   answers the `show` queries of the control socket.
+//!
+//! The driver decides nothing of the protocol: the session decides what to
+//! send and when, the RIB what is best and what goes to whom.
+
+pub mod listener;
+pub mod origin;
+pub mod peer;
+pub mod rib;
+pub mod show;
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use tokio::sync::{mpsc, oneshot};
+use vtepd_bgp_evpn::rib::{PeerId, PeerSession};
+use vtepd_bgp_evpn::session::{Cease, Timestamp};
+use vtepd_bgp_evpn::{Asn, AttrError, CodecContext, Message, Update};
+
+/// The daemon's monotonic clock origin.
+fn epoch() -> Instant {
+    static EPOCH: OnceLock<Instant> = OnceLock::new();
+    *EPOCH.get_or_init(Instant::now)
+}
+
+/// Now, as the session's [`Timestamp`].
+pub fn now() -> Timestamp {
+    Timestamp(epoch().elapsed())
+}
+
+/// A session deadline as a tokio instant.
+pub fn deadline(t: Timestamp) -> tokio::time::Instant {
+    tokio::time::Instant::from_std(epoch() + t.0)
+}
+
+/// What a peer task is told.
+#[derive(Debug)]
+pub enum PeerCmd {
+    /// An incoming connection from the neighbour's address.
+    Accepted(tokio::net::TcpStream),
+    /// UPDATEs from the RIB for the established session.
+    Send(Vec<Message>),
+    /// Stop the session with this Cease subcode (e.g. max prefixes).
+    Stop(Cease),
+    /// The daemon is shutting down: Cease/administrative shutdown, then exit.
+    Shutdown,
+}
+
+/// What the RIB task is told.
+#[derive(Debug)]
+pub enum RibCmd {
+    /// A session is established.
+    PeerUp {
+        /// The peer.
+        id: PeerId,
+        /// Its address.
+        address: IpAddr,
+        /// Its AS (from its OPEN).
+        peer_as: Asn,
+        /// Negotiated families and its identifier.
+        session: PeerSession,
+        /// The session's codec context (for packing UPDATEs).
+        ctx: CodecContext,
+        /// Where to send its UPDATEs.
+        tx: mpsc::UnboundedSender<PeerCmd>,
+    },
+    /// An established session went down.
+    PeerDown {
+        /// The peer.
+        id: PeerId,
+    },
+    /// An UPDATE arrived.
+    Update {
+        /// From whom.
+        id: PeerId,
+        /// The message.
+        update: Box<Update>,
+        /// RFC 7606 errors the session survived.
+        attr_errors: Vec<AttrError>,
+    },
+    /// The peer asked for a route refresh of a family.
+    Refresh {
+        /// The peer.
+        id: PeerId,
+    },
+    /// A `show` query from the control socket.
+    Show {
+        /// The query.
+        query: show::Query,
+        /// Where the JSON answer goes.
+        reply: oneshot::Sender<serde_json::Value>,
+    },
+}
+
+/// What a peer task publishes for `show bgp summary`.
+#[derive(Debug, Clone, Default)]
+pub struct PeerStatus {
+    /// FSM state.
+    pub state: String,
+    /// The peer's AS once known.
+    pub peer_as: Option<u32>,
+    /// The peer's BGP identifier once known.
+    pub peer_router_id: Option<String>,
+    /// Established since.
+    pub up_since: Option<Instant>,
+    /// Down since (or since start).
+    pub down_since: Option<Instant>,
+    /// Messages received / sent, UPDATEs received / sent.
+    pub messages_in: u64,
+    /// Messages sent.
+    pub messages_out: u64,
+    /// UPDATEs received.
+    pub updates_in: u64,
+    /// UPDATEs sent.
+    pub updates_out: u64,
+    /// Times established.
+    pub established: u32,
+    /// Times dropped.
+    pub drops: u32,
+    /// Negotiated hold time.
+    pub hold_time: u16,
+    /// Negotiated families.
+    pub families: Vec<String>,
+    /// Last NOTIFICATION sent (code, subcode).
+    pub last_notification_sent: Option<(u8, u8)>,
+    /// Last NOTIFICATION received (code, subcode).
+    pub last_notification_received: Option<(u8, u8)>,
+    /// Last reason the session went down.
+    pub last_error: Option<String>,
+}
+
+/// Peer statuses by peer id, written by the peer tasks, read by `show`.
+pub type StatusMap = Arc<Mutex<BTreeMap<u32, PeerStatus>>>;
+
+/// How long shutdown waits for every peer to say goodbye.
+pub const SHUTDOWN_GRACE: Duration = Duration::from_secs(3);

@@ -1,0 +1,506 @@
+//! One task per neighbour: TCP connections in and out, bytes to and from the
+//! sans-IO [`Session`], timers, and collisions (RFC 4271 §6.8) through a
+//! second session that [`resolve_collision`] arbitrates.
+
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::{mpsc, oneshot};
+use tracing::{debug, info, warn};
+use vtepd_bgp_evpn::rib::{PeerId, PeerSession};
+use vtepd_bgp_evpn::session::{
+    resolve_collision, Action, Cease, CollisionLoser, DownReason, Input, Session, SessionConfig,
+    State,
+};
+
+use super::{deadline, now, PeerCmd, RibCmd, StatusMap};
+use crate::config::family_name;
+
+/// Everything a peer task needs.
+#[derive(Debug)]
+pub struct PeerSpec {
+    /// The daemon's number for it.
+    pub id: PeerId,
+    /// Where to connect.
+    pub address: IpAddr,
+    /// TCP port.
+    pub port: u16,
+    /// The session's configuration.
+    pub session: SessionConfig,
+}
+
+#[derive(Debug)]
+enum Ev {
+    Cmd(PeerCmd),
+    Connected(u64, io::Result<TcpStream>),
+    Read(u64, Vec<u8>),
+    Closed(u64),
+}
+
+#[derive(Debug)]
+struct Conn {
+    id: u64,
+    tx: mpsc::UnboundedSender<Vec<u8>>,
+    close: Option<oneshot::Sender<()>>,
+}
+
+impl Conn {
+    fn close(mut self) {
+        if let Some(c) = self.close.take() {
+            let _ = c.send(());
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Slot {
+    session: Session,
+    conn: Option<Conn>,
+    connecting: Option<u64>,
+}
+
+impl Slot {
+    fn new(cfg: SessionConfig) -> Slot {
+        Slot {
+            session: Session::new(cfg),
+            conn: None,
+            connecting: None,
+        }
+    }
+}
+
+struct Task {
+    spec: PeerSpec,
+    slots: Vec<Slot>,
+    ev_tx: mpsc::UnboundedSender<Ev>,
+    cmd_tx: mpsc::UnboundedSender<PeerCmd>,
+    rib: mpsc::UnboundedSender<RibCmd>,
+    status: StatusMap,
+    next_conn: u64,
+    shutting_down: bool,
+}
+
+/// Run the peer task until shutdown. `cmd_tx`/`cmd_rx` is the task's own
+/// command channel (the listener and the RIB hold senders).
+pub async fn run(
+    spec: PeerSpec,
+    cmd_tx: mpsc::UnboundedSender<PeerCmd>,
+    mut cmd_rx: mpsc::UnboundedReceiver<PeerCmd>,
+    rib: mpsc::UnboundedSender<RibCmd>,
+    status: StatusMap,
+) {
+    let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
+    let mut t = Task {
+        slots: vec![Slot::new(spec.session.clone())],
+        spec,
+        ev_tx,
+        cmd_tx,
+        rib,
+        status,
+        next_conn: 0,
+        shutting_down: false,
+    };
+    if let Some(s) = t.slots.first_mut() {
+        s.session.handle(now(), Input::ManualStart);
+    }
+    t.after_event();
+    loop {
+        let next = t
+            .slots
+            .iter()
+            .filter_map(|s| s.session.poll_timeout())
+            .min();
+        let ev = tokio::select! {
+            c = cmd_rx.recv() => match c {
+                Some(c) => Ev::Cmd(c),
+                None => Ev::Cmd(PeerCmd::Shutdown),
+            },
+            e = ev_rx.recv() => match e {
+                Some(e) => e,
+                None => break,
+            },
+            () = sleep_until(next) => {
+                let n = now();
+                for s in &mut t.slots {
+                    s.session.handle_timeout(n);
+                }
+                t.after_event();
+                continue;
+            }
+        };
+        t.event(ev);
+        t.after_event();
+        if t.shutting_down
+            && t.slots
+                .iter()
+                .all(|s| s.conn.is_none() && s.session.state() == State::Idle)
+        {
+            break;
+        }
+    }
+    debug!(peer = %t.spec.address, "peer task done");
+}
+
+async fn sleep_until(t: Option<vtepd_bgp_evpn::session::Timestamp>) {
+    match t {
+        Some(t) => tokio::time::sleep_until(deadline(t)).await,
+        None => std::future::pending().await,
+    }
+}
+
+impl Task {
+    fn event(&mut self, ev: Ev) {
+        let n = now();
+        match ev {
+            Ev::Cmd(PeerCmd::Accepted(stream)) => self.accepted(stream),
+            Ev::Cmd(PeerCmd::Send(msgs)) => {
+                if let Some(s) = self
+                    .slots
+                    .iter_mut()
+                    .find(|s| s.session.state() == State::Established)
+                {
+                    for m in &msgs {
+                        if let Err(e) = s.session.send(n, m) {
+                            warn!(peer = %self.spec.address, "cannot send UPDATE: {e}");
+                        }
+                    }
+                }
+            }
+            Ev::Cmd(PeerCmd::Stop(c)) => {
+                for s in &mut self.slots {
+                    s.session.handle(n, Input::Stop(c));
+                }
+            }
+            Ev::Cmd(PeerCmd::Shutdown) => {
+                self.shutting_down = true;
+                for s in &mut self.slots {
+                    s.session.handle(n, Input::ManualStop);
+                }
+            }
+            Ev::Connected(id, res) => {
+                let Some(i) = self.slots.iter().position(|s| s.connecting == Some(id)) else {
+                    return; // stale: the session moved on
+                };
+                match res {
+                    Ok(stream) => {
+                        let conn = self.attach(stream);
+                        if let Some(s) = self.slots.get_mut(i) {
+                            s.connecting = None;
+                            if let Some(old) = s.conn.replace(conn) {
+                                old.close();
+                            }
+                            s.session.handle(n, Input::TcpConnected);
+                        }
+                    }
+                    Err(e) => {
+                        debug!(peer = %self.spec.address, "connect failed: {e}");
+                        if let Some(s) = self.slots.get_mut(i) {
+                            s.connecting = None;
+                            s.session.handle(n, Input::TcpFailed);
+                        }
+                    }
+                }
+            }
+            Ev::Read(id, bytes) => {
+                if let Some(s) = self
+                    .slots
+                    .iter_mut()
+                    .find(|s| s.conn.as_ref().is_some_and(|c| c.id == id))
+                {
+                    s.session.handle(n, Input::Bytes(&bytes));
+                }
+            }
+            Ev::Closed(id) => {
+                if let Some(s) = self
+                    .slots
+                    .iter_mut()
+                    .find(|s| s.conn.as_ref().is_some_and(|c| c.id == id))
+                {
+                    if let Some(c) = s.conn.take() {
+                        c.close();
+                    }
+                    s.session.handle(n, Input::TcpClosed);
+                }
+            }
+        }
+    }
+
+    fn accepted(&mut self, stream: TcpStream) {
+        let n = now();
+        if self.shutting_down {
+            return;
+        }
+        let main_free = self.slots.first().is_some_and(|s| {
+            s.conn.is_none()
+                && matches!(
+                    s.session.state(),
+                    State::Connect | State::Active | State::Idle
+                )
+        });
+        if main_free {
+            let conn = self.attach(stream);
+            if let Some(s) = self.slots.first_mut() {
+                // An outgoing attempt in flight is abandoned: its result
+                // will find no slot waiting for it.
+                s.connecting = None;
+                s.conn = Some(conn);
+                s.session.handle(n, Input::TcpAccepted);
+            }
+        } else if self.slots.len() == 1 {
+            // A collision: the incoming connection gets its own session.
+            let mut cfg = self.spec.session.clone();
+            cfg.passive = true;
+            let mut slot = Slot::new(cfg);
+            slot.conn = Some(self.attach(stream));
+            slot.session.handle(n, Input::ManualStart);
+            slot.session.handle(n, Input::TcpAccepted);
+            self.slots.push(slot);
+        } else {
+            debug!(peer = %self.spec.address, "third connection refused");
+        }
+    }
+
+    /// Start the reader and writer of a new connection.
+    fn attach(&mut self, stream: TcpStream) -> Conn {
+        self.next_conn += 1;
+        let id = self.next_conn;
+        let _ = stream.set_nodelay(true);
+        let (mut rd, mut wr) = stream.into_split();
+        let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+        let (close_tx, mut close_rx) = oneshot::channel::<()>();
+        let ev = self.ev_tx.clone();
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; 65536];
+            loop {
+                tokio::select! {
+                    r = rd.read(&mut buf) => match r {
+                        Ok(0) | Err(_) => {
+                            let _ = ev.send(Ev::Closed(id));
+                            return;
+                        }
+                        Ok(n) => {
+                            let _ = ev.send(Ev::Read(id, buf.get(..n).unwrap_or(&[]).to_vec()));
+                        }
+                    },
+                    _ = &mut close_rx => break,
+                }
+            }
+            // Closing: drain what the peer still sends (so the close is a
+            // FIN after our NOTIFICATION, not a reset) for a short while.
+            let until = tokio::time::Instant::now() + Duration::from_secs(2);
+            while let Ok(Ok(n)) = tokio::time::timeout_at(until, rd.read(&mut buf)).await {
+                if n == 0 {
+                    break;
+                }
+            }
+        });
+        tokio::spawn(async move {
+            while let Some(b) = rx.recv().await {
+                if wr.write_all(&b).await.is_err() {
+                    return;
+                }
+            }
+            // The sender is gone: the connection is closed by us.
+            let _ = wr.shutdown().await;
+        });
+        Conn {
+            id,
+            tx,
+            close: Some(close_tx),
+        }
+    }
+
+    fn connect(&mut self, slot: usize) {
+        self.next_conn += 1;
+        let id = self.next_conn;
+        if let Some(s) = self.slots.get_mut(slot) {
+            s.connecting = Some(id);
+        }
+        let addr = SocketAddr::new(self.spec.address, self.spec.port);
+        let limit = self.spec.session.connect_retry.max(Duration::from_secs(1));
+        let ev = self.ev_tx.clone();
+        tokio::spawn(async move {
+            let r = match tokio::time::timeout(limit, TcpStream::connect(addr)).await {
+                Ok(r) => r,
+                Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "connect timed out")),
+            };
+            let _ = ev.send(Ev::Connected(id, r));
+        });
+    }
+
+    /// Drain every session's actions, arbitrate collisions, publish status.
+    fn after_event(&mut self) {
+        loop {
+            let mut any = false;
+            for i in 0..self.slots.len() {
+                while let Some(a) = self.slots.get_mut(i).and_then(|s| s.session.poll_action()) {
+                    any = true;
+                    self.action(i, a);
+                }
+            }
+            if self.slots.len() == 2 {
+                let loser = match (self.slots.first(), self.slots.get(1)) {
+                    (Some(a), Some(b)) => resolve_collision(&a.session, &b.session),
+                    _ => None,
+                };
+                if let Some(l) = loser {
+                    let i = match l {
+                        CollisionLoser::First => 0,
+                        CollisionLoser::Second => 1,
+                    };
+                    info!(peer = %self.spec.address, "connection collision: closing the {} connection",
+                        if i == 0 { "first" } else { "second" });
+                    if let Some(s) = self.slots.get_mut(i) {
+                        s.session
+                            .handle(now(), Input::Stop(Cease::ConnectionCollision));
+                    }
+                    any = true;
+                }
+                // A finished second session goes; a finished first one is
+                // replaced by the second.
+                let idle = |s: &Slot| s.session.state() == State::Idle && s.conn.is_none();
+                if self.slots.get(1).is_some_and(idle) {
+                    self.slots.truncate(1);
+                } else if self.slots.first().is_some_and(idle) {
+                    self.slots.remove(0);
+                }
+            }
+            if !any {
+                break;
+            }
+        }
+        self.publish();
+    }
+
+    fn action(&mut self, i: usize, a: Action) {
+        let addr = self.spec.address;
+        match a {
+            Action::Connect => self.connect(i),
+            Action::Send(b) => {
+                if let Some(c) = self.slots.get(i).and_then(|s| s.conn.as_ref()) {
+                    let _ = c.tx.send(b);
+                }
+            }
+            Action::CloseConnection => {
+                if let Some(s) = self.slots.get_mut(i) {
+                    s.connecting = None;
+                    if let Some(c) = s.conn.take() {
+                        c.close();
+                    }
+                }
+            }
+            Action::Established(info) => {
+                let fams: Vec<String> = info
+                    .negotiated
+                    .families
+                    .iter()
+                    .map(|f| family_name(*f))
+                    .collect();
+                info!(peer = %addr, peer_as = %info.peer_as, router_id = %info.peer_router_id,
+                    hold = info.hold_time, families = ?fams, "session established");
+                let _ = self.rib.send(RibCmd::PeerUp {
+                    id: self.spec.id,
+                    address: addr,
+                    peer_as: info.peer_as,
+                    session: PeerSession {
+                        router_id: info.peer_router_id,
+                        families: info.negotiated.families.clone(),
+                    },
+                    ctx: info.negotiated.ctx.clone(),
+                    tx: self.cmd_tx.clone(),
+                });
+                if let Ok(mut m) = self.status.lock() {
+                    if let Some(st) = m.get_mut(&self.spec.id.0) {
+                        st.up_since = Some(Instant::now());
+                        st.families = fams;
+                        st.peer_as = Some(info.peer_as.0);
+                        st.peer_router_id = Some(info.peer_router_id.to_string());
+                        st.hold_time = info.hold_time;
+                    }
+                }
+            }
+            Action::Down {
+                reason,
+                was_established,
+            } => {
+                let text = match &reason {
+                    DownReason::NotificationSent(n) => {
+                        format!("NOTIFICATION sent {}/{}", n.code, n.subcode)
+                    }
+                    DownReason::NotificationReceived(n) => {
+                        format!("NOTIFICATION received {}/{}", n.code, n.subcode)
+                    }
+                    DownReason::ConnectionClosed => "connection closed".to_owned(),
+                };
+                if was_established {
+                    warn!(peer = %addr, "session down: {text}");
+                    let _ = self.rib.send(RibCmd::PeerDown { id: self.spec.id });
+                } else {
+                    info!(peer = %addr, "session attempt failed: {text}");
+                }
+                if let Ok(mut m) = self.status.lock() {
+                    if let Some(st) = m.get_mut(&self.spec.id.0) {
+                        match &reason {
+                            DownReason::NotificationSent(n) => {
+                                st.last_notification_sent = Some((n.code, n.subcode));
+                            }
+                            DownReason::NotificationReceived(n) => {
+                                st.last_notification_received = Some((n.code, n.subcode));
+                            }
+                            DownReason::ConnectionClosed => {}
+                        }
+                        st.last_error = Some(text);
+                        if was_established {
+                            st.up_since = None;
+                            st.down_since = Some(Instant::now());
+                        }
+                    }
+                }
+            }
+            Action::Update {
+                update,
+                attr_errors,
+            } => {
+                for e in &attr_errors {
+                    warn!(peer = %addr, type_code = e.type_code, action = ?e.action,
+                        "UPDATE attribute error: {}", e.reason);
+                }
+                let _ = self.rib.send(RibCmd::Update {
+                    id: self.spec.id,
+                    update: Box::new(update),
+                    attr_errors,
+                });
+            }
+            Action::RouteRefresh(rr) => {
+                debug!(peer = %addr, family = %rr.family, "route refresh requested");
+                let _ = self.rib.send(RibCmd::Refresh { id: self.spec.id });
+            }
+        }
+    }
+
+    fn publish(&self) {
+        let Some(main) = self
+            .slots
+            .iter()
+            .find(|s| s.session.state() == State::Established)
+            .or(self.slots.first())
+        else {
+            return;
+        };
+        let st = main.session.stats();
+        if let Ok(mut m) = self.status.lock() {
+            if let Some(p) = m.get_mut(&self.spec.id.0) {
+                p.state = main.session.state().to_string();
+                p.messages_in = st.messages_in;
+                p.messages_out = st.messages_out;
+                p.updates_in = st.updates_in;
+                p.updates_out = st.updates_out;
+                p.established = st.established;
+                p.drops = st.drops;
+            }
+        }
+    }
+}

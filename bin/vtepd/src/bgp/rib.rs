@@ -1,0 +1,226 @@
+//! The RIB task: owns the [`Rib`], applies what the peer tasks report, and
+//! sends every established peer its queued Adj-RIB-Out changes.
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+use tracing::{debug, info, warn};
+use vtepd_bgp_evpn::rib::codec::{apply_update, build_update, PathAttrs};
+use vtepd_bgp_evpn::rib::{
+    ImportTable, MaxPrefix, PeerConfig, PeerId, Rib, RibConfig, RibEvent, TableId,
+};
+use vtepd_bgp_evpn::session::Cease;
+use vtepd_bgp_evpn::{CodecContext, Message};
+
+use super::{origin, show, PeerCmd, RibCmd, StatusMap};
+use crate::config::{Config, RemoteAs};
+
+/// What the RIB task knows of a peer.
+#[derive(Debug)]
+pub struct PeerInfo {
+    /// Configured address.
+    pub address: IpAddr,
+    /// Static settings.
+    pub rr_client: bool,
+    /// Prefix limit.
+    pub max_prefix: Option<MaxPrefix>,
+    /// Session state when up.
+    pub up: Option<(CodecContext, mpsc::UnboundedSender<PeerCmd>)>,
+}
+
+/// The RIB task's state.
+#[derive(Debug)]
+pub struct RibTask {
+    /// The RIB.
+    pub rib: Rib<PathAttrs>,
+    /// Peers by id.
+    pub peers: HashMap<PeerId, PeerInfo>,
+    /// The configuration.
+    pub cfg: Arc<Config>,
+    /// Peer statuses (for `show bgp summary`).
+    pub status: StatusMap,
+}
+
+/// The RIB configuration of `cfg`: one import table per VNI (table id = VNI).
+pub fn rib_config(cfg: &Config) -> RibConfig {
+    let mut rc = RibConfig::new(cfg.asn, cfg.router_id);
+    rc.cluster_id = cfg.cluster_id.map(u32::from);
+    rc.tables = cfg
+        .vnis
+        .iter()
+        .map(|v| ImportTable {
+            id: TableId(v.vni.get()),
+            import: v.import_rt.clone(),
+            export: v.export_rt.clone(),
+        })
+        .collect();
+    rc
+}
+
+impl RibTask {
+    /// A RIB with the configured peers and the originated routes.
+    pub fn new(cfg: Arc<Config>, status: StatusMap) -> RibTask {
+        let mut rib = Rib::new(rib_config(&cfg));
+        for (route, attrs) in origin::routes(&cfg) {
+            rib.originate(route, Arc::new(attrs));
+        }
+        while rib.poll_event().is_some() {}
+        let mut peers = HashMap::new();
+        for (i, n) in cfg.neighbors.iter().enumerate() {
+            let Some(address) = n.address else { continue };
+            peers.insert(
+                PeerId(i as u32),
+                PeerInfo {
+                    address,
+                    rr_client: n.rr_client,
+                    max_prefix: n.max_prefixes.map(|limit| MaxPrefix {
+                        limit,
+                        warning_only: n.max_prefixes_warning_only,
+                    }),
+                    up: None,
+                },
+            );
+        }
+        RibTask {
+            rib,
+            peers,
+            cfg,
+            status,
+        }
+    }
+
+    /// Run until every sender is gone.
+    pub async fn run(mut self, mut rx: mpsc::UnboundedReceiver<RibCmd>) {
+        while let Some(cmd) = rx.recv().await {
+            self.handle(cmd);
+            // Batch what is already queued before packing UPDATEs.
+            while let Ok(cmd) = rx.try_recv() {
+                self.handle(cmd);
+            }
+            self.drain_events();
+            self.flush();
+        }
+    }
+
+    fn handle(&mut self, cmd: RibCmd) {
+        match cmd {
+            RibCmd::PeerUp {
+                id,
+                address,
+                peer_as,
+                session,
+                ctx,
+                tx,
+            } => {
+                let Some(p) = self.peers.get_mut(&id) else {
+                    return;
+                };
+                self.rib.add_peer(PeerConfig {
+                    id,
+                    address,
+                    remote_as: peer_as,
+                    rr_client: p.rr_client,
+                    max_prefix: p.max_prefix,
+                    next_hop_self: None,
+                });
+                p.up = Some((ctx, tx));
+                self.rib.peer_up(id, session);
+                info!(peer = %address, "peer up in RIB");
+            }
+            RibCmd::PeerDown { id } => {
+                if let Some(p) = self.peers.get_mut(&id) {
+                    p.up = None;
+                    info!(peer = %p.address, "peer down: its routes are removed");
+                }
+                self.rib.peer_down(id);
+            }
+            RibCmd::Update {
+                id,
+                update,
+                attr_errors,
+            } => {
+                let a = apply_update(&mut self.rib, id, &update, &attr_errors);
+                debug!(
+                    peer = id.0,
+                    inserted = a.inserted,
+                    withdrawn = a.withdrawn,
+                    rejected = a.rejected.len(),
+                    "UPDATE applied"
+                );
+                for (r, why) in &a.rejected {
+                    debug!(peer = id.0, route = %r.key(), "rejected: {why:?}");
+                }
+            }
+            RibCmd::Refresh { id } => self.rib.refresh(id),
+            RibCmd::Show { query, reply } => {
+                let v = show::answer(self, &query);
+                let _ = reply.send(v);
+            }
+        }
+    }
+
+    fn drain_events(&mut self) {
+        while let Some(ev) = self.rib.poll_event() {
+            match ev {
+                RibEvent::Installed { table, key, .. } => {
+                    debug!(table = table.0, route = %key, "installed");
+                }
+                RibEvent::Withdrawn { table, key } => {
+                    debug!(table = table.0, route = %key, "withdrawn");
+                }
+                RibEvent::MaxPrefixExceeded {
+                    peer,
+                    limit,
+                    warning_only,
+                } => {
+                    let addr = self.peers.get(&peer).map(|p| p.address);
+                    if warning_only {
+                        warn!(peer = ?addr, limit, "peer passed its prefix limit (warning only)");
+                    } else {
+                        warn!(peer = ?addr, limit, "peer passed its prefix limit: Cease 6/1");
+                        if let Some(p) = self.peers.get_mut(&peer) {
+                            if let Some((_, tx)) = p.up.take() {
+                                let _ = tx.send(PeerCmd::Stop(Cease::MaxPrefixes));
+                            }
+                        }
+                        self.rib.peer_down(peer);
+                    }
+                }
+            }
+        }
+    }
+
+    fn flush(&mut self) {
+        let ids: Vec<PeerId> = self
+            .peers
+            .iter()
+            .filter(|(_, p)| p.up.is_some())
+            .map(|(id, _)| *id)
+            .collect();
+        for id in ids {
+            if self.rib.pending_len(id) == 0 {
+                continue;
+            }
+            let Some((ctx, tx)) = self.peers.get(&id).and_then(|p| p.up.as_ref()) else {
+                continue;
+            };
+            let ups = self.rib.poll_updates(id, ctx);
+            let msgs: Vec<Message> = ups
+                .iter()
+                .map(|u| Message::Update(build_update(u, ctx)))
+                .collect();
+            let _ = tx.send(PeerCmd::Send(msgs));
+        }
+    }
+}
+
+/// The configured remote AS as `show` prints it.
+pub fn remote_as_text(r: RemoteAs) -> String {
+    match r {
+        RemoteAs::Asn(a) => a.0.to_string(),
+        RemoteAs::Internal => "internal".into(),
+        RemoteAs::External => "external".into(),
+    }
+}

@@ -1,0 +1,149 @@
+//! `vtepd run`: wire the configuration, the BGP tasks and the control socket
+//! together; SIGTERM/SIGINT stop every session with Cease/administrative
+//! shutdown before exiting.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use anyhow::{Context, Result};
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc;
+use tracing::{error, info, warn};
+use vtepd_bgp_evpn::rib::PeerId;
+use vtepd_bgp_evpn::session::SessionConfig;
+
+use crate::bgp::listener::{self, PeerDirectory};
+use crate::bgp::peer::{self, PeerSpec};
+use crate::bgp::rib::RibTask;
+use crate::bgp::{PeerCmd, PeerStatus, StatusMap, SHUTDOWN_GRACE};
+use crate::config::{Config, RemoteAs};
+use crate::control;
+
+fn session_config(cfg: &Config, n: &crate::config::Neighbor) -> SessionConfig {
+    let peer_as = match n.remote_as {
+        RemoteAs::Asn(a) => Some(a),
+        RemoteAs::Internal => Some(cfg.asn),
+        RemoteAs::External => None,
+    };
+    let mut s = SessionConfig::new(cfg.asn, cfg.router_id, peer_as);
+    s.hold_time = n.hold_time;
+    s.connect_retry = Duration::from_secs(u64::from(n.connect_retry));
+    s.max_idle_hold = Duration::from_secs(30);
+    s.passive = n.passive;
+    s.families = n.families.clone();
+    s
+}
+
+/// Run the daemon until SIGTERM/SIGINT.
+pub fn run(cfg: Config, socket: Option<PathBuf>) -> Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("starting the runtime")?;
+    rt.block_on(run_async(cfg, socket))
+}
+
+async fn run_async(cfg: Config, socket: Option<PathBuf>) -> Result<()> {
+    let cfg = Arc::new(cfg);
+    let socket = socket.unwrap_or_else(|| cfg.socket.clone());
+    info!(router_id = %cfg.router_id, asn = %cfg.asn, config = %cfg.path.display(), "vtepd starting");
+
+    let status: StatusMap = Arc::new(Mutex::new(BTreeMap::new()));
+    let (rib_tx, rib_rx) = mpsc::unbounded_channel();
+    let rib = RibTask::new(cfg.clone(), status.clone());
+    let rib_task = tokio::spawn(rib.run(rib_rx));
+
+    let mut directory = PeerDirectory::new();
+    let mut peer_tasks = Vec::new();
+    let mut peer_txs = Vec::new();
+    for (i, n) in cfg.neighbors.iter().enumerate() {
+        let id = PeerId(i as u32);
+        if let Ok(mut m) = status.lock() {
+            m.insert(
+                id.0,
+                PeerStatus {
+                    state: "Idle".into(),
+                    down_since: Some(std::time::Instant::now()),
+                    ..PeerStatus::default()
+                },
+            );
+        }
+        let Some(address) = n.address else {
+            warn!(interface = ?n.interface, "unnumbered neighbours are not supported yet; skipped");
+            continue;
+        };
+        let (tx, rx) = mpsc::unbounded_channel::<PeerCmd>();
+        directory.insert(listener::canonical(address), tx.clone());
+        let spec = PeerSpec {
+            id,
+            address,
+            port: n.port,
+            session: session_config(&cfg, n),
+        };
+        peer_txs.push(tx.clone());
+        peer_tasks.push(tokio::spawn(peer::run(
+            spec,
+            tx,
+            rx,
+            rib_tx.clone(),
+            status.clone(),
+        )));
+    }
+
+    // Listen sockets: IPv6 first; an IPv4 wildcard that collides with a
+    // dual-stack IPv6 wildcard on the same port is already covered.
+    let mut listen = cfg.listen.clone();
+    listen.sort_by_key(|a| !a.is_ipv6());
+    let mut bound_v6_any: Vec<u16> = Vec::new();
+    for addr in listen {
+        match listener::bind(addr) {
+            Ok(l) => {
+                if addr.is_ipv6() && addr.ip().is_unspecified() {
+                    bound_v6_any.push(addr.port());
+                }
+                tokio::spawn(listener::run(l, directory.clone()));
+            }
+            Err(e)
+                if e.kind() == std::io::ErrorKind::AddrInUse
+                    && bound_v6_any.contains(&addr.port()) =>
+            {
+                info!(%addr, "covered by the dual-stack IPv6 socket");
+            }
+            Err(e) => {
+                return Err(e).with_context(|| format!("listening on {addr}"));
+            }
+        }
+    }
+
+    let ctl = control::bind(&socket)?;
+    let ctl_task = tokio::spawn(control::serve(ctl, rib_tx.clone()));
+    info!(socket = %socket.display(), "ready");
+
+    let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;
+    let mut int = signal(SignalKind::interrupt()).context("SIGINT handler")?;
+    tokio::select! {
+        _ = term.recv() => info!("SIGTERM: shutting down"),
+        _ = int.recv() => info!("SIGINT: shutting down"),
+    }
+    for tx in &peer_txs {
+        let _ = tx.send(PeerCmd::Shutdown);
+    }
+    let all = async {
+        for t in peer_tasks {
+            let _ = t.await;
+        }
+    };
+    if tokio::time::timeout(SHUTDOWN_GRACE, all).await.is_err() {
+        error!("some sessions did not close in time");
+    }
+    // Let the writers flush the NOTIFICATIONs.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    ctl_task.abort();
+    rib_task.abort();
+    let _ = std::fs::remove_file(&socket);
+    info!("vtepd stopped");
+    Ok(())
+}
