@@ -221,13 +221,26 @@ pub struct UnderlayIo {
     pub gro: bool,
 }
 
+/// One VNI in a [`Snapshot`].
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct VniSnapshot {
+    /// The VNI.
+    pub vni: u32,
+    /// Its counters.
+    pub stats: VniStats,
+    /// Entries in its MAC table.
+    pub macs: usize,
+    /// VTEPs in its flood list.
+    pub flood: usize,
+}
+
 /// A copy of every counter of a worker.
 #[derive(Debug, Clone, Default)]
 pub struct Snapshot {
     /// Switch-level counters.
     pub switch: SwitchStats,
-    /// Per VNI: counters and MAC table size.
-    pub vnis: Vec<(u32, VniStats, usize)>,
+    /// Per VNI.
+    pub vnis: Vec<VniSnapshot>,
     /// Per port.
     pub ports: Vec<PortIo>,
     /// Underlay.
@@ -362,7 +375,6 @@ enum Src {
     #[default]
     Stage,
 }
-
 
 #[derive(Debug, Clone, Copy)]
 struct UQ {
@@ -612,7 +624,12 @@ impl Worker {
             s.switch = self.switch.stats();
             s.vnis.clear();
             for (vni, d) in self.switch.domains() {
-                s.vnis.push((vni.get(), d.stats(), d.macs().len()));
+                s.vnis.push(VniSnapshot {
+                    vni: vni.get(),
+                    stats: d.stats(),
+                    macs: d.macs().len(),
+                    flood: d.flood_list().len(),
+                });
             }
             s.ports.clone_from(&self.io);
             s.underlay = self.underlay;
@@ -1039,5 +1056,78 @@ fn push_port(q: &mut Queues, p: PortId, src: Src, r: &Range<usize>, vnet: [u8; V
             range: (r.start, r.end),
             vnet,
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::stats::DropReason;
+    use std::net::{Ipv4Addr, UdpSocket as StdUdp};
+
+    fn wait_for(h: &WorkerHandle, what: &str, ok: impl Fn(&Snapshot) -> bool) -> Snapshot {
+        for _ in 0..60 {
+            let s = h.snapshot();
+            if ok(&s) {
+                return s;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("timed out waiting for {what}: {:?}", h.snapshot());
+    }
+
+    /// A worker with one port-less VNI on loopback: control instructions
+    /// show up in its tables, and overlay input is counted and dropped.
+    #[test]
+    fn control_channel_and_overlay_drops() {
+        let port = {
+            let s = StdUdp::bind("127.0.0.1:0").unwrap();
+            s.local_addr().unwrap().port()
+        };
+        let vni = Vni::new(100).unwrap();
+        let lo = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        let m1 = EthernetAddress([2, 0, 0, 0, 0, 1]);
+        let m2 = EthernetAddress([2, 0, 0, 0, 0, 2]);
+        let mut cfg = WorkerConfig::new(
+            lo,
+            vec![VniConfig {
+                vni,
+                ports: Vec::new(),
+                flood: Vec::new(),
+                static_macs: vec![(m1, "127.0.0.2".parse().unwrap())],
+                bridge: BridgeConfig::default(),
+            }],
+        );
+        cfg.vxlan = VxlanConfig::new(port, crate::vxlan::DEFAULT_SOURCE_PORTS, 1).unwrap();
+        cfg.udp.reuse_port = false;
+        let h = spawn(cfg).unwrap();
+        let vtep: IpAddr = "127.0.0.3".parse().unwrap();
+        assert!(h.control(Control::InstallMac { vni, mac: m2, vtep }));
+        assert!(h.control(Control::AddFlood { vni, vtep }));
+        wait_for(&h, "install", |s| {
+            s.vnis.first().is_some_and(|v| v.macs == 2 && v.flood == 1)
+        });
+        h.control(Control::WithdrawMac { vni, mac: m2 });
+        h.control(Control::RemoveFlood { vni, vtep });
+        // A static MAC is not withdrawn by the control plane.
+        h.control(Control::WithdrawMac { vni, mac: m1 });
+        wait_for(&h, "withdrawal", |s| {
+            s.vnis.first().is_some_and(|v| v.macs == 1 && v.flood == 0)
+        });
+
+        // VXLAN for an unknown VNI, and a truncated header.
+        let tx = StdUdp::bind("127.0.0.1:0").unwrap();
+        let mut pkt = vec![0u8; 8 + 60];
+        pkt[0] = 0x08;
+        pkt[4..7].copy_from_slice(&[0, 0, 200]);
+        tx.send_to(&pkt, ("127.0.0.1", port)).unwrap();
+        tx.send_to(&pkt[..5], ("127.0.0.1", port)).unwrap();
+        let s = wait_for(&h, "drops", |s| {
+            s.switch.drops.get(DropReason::UnknownVni) == 1
+                && s.switch.drops.get(DropReason::VxlanTruncated) == 1
+        });
+        assert_eq!(s.underlay.rx_datagrams, 2);
+        assert!(h.is_running());
+        h.stop().unwrap();
     }
 }

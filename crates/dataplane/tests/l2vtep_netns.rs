@@ -19,6 +19,14 @@ const WAIT: Duration = Duration::from_secs(15);
 fn vtep_ip(n: u8) -> String {
     format!("10.0.0.{n}")
 }
+/// VTEP `n`'s underlay address in the chosen family.
+fn vtep_addr(n: u8, v6: bool) -> String {
+    if v6 {
+        format!("fd00:77::{n}")
+    } else {
+        vtep_ip(n)
+    }
+}
 fn host_ip(n: u8) -> String {
     format!("192.168.100.{n}")
 }
@@ -54,7 +62,10 @@ fn underlay(lab: &Lab, vteps: &[(u8, &Netns)]) -> Result<Underlay> {
         let port = format!("p{n}");
         let v = Veth::pair(&ul, &port, ns, "u0")
             .mtu(9100)
-            .addrs_b(&[&format!("{}/24", vtep_ip(*n))])
+            .addrs_b(&[
+                &format!("{}/24", vtep_ip(*n)),
+                &format!("{}/64", vtep_addr(*n, true)),
+            ])
             .create()?;
         ul.ip(&["link", "set", "dev", &port, "master", "ul0", "up"])?;
         links.push(v);
@@ -89,8 +100,8 @@ fn host_on_veth(vtep: &Netns, host: &Netns, n: u8) -> Result<Veth> {
 /// metadata does not exist, and would forward frames with unfinished
 /// checksums. With `tx off` the kernel finishes them, as it must before a
 /// physical NIC without tunnel offloads.
-fn kernel_vtep(ns: &Netns, n: u8, remotes: &[u8]) -> Result<()> {
-    let local = vtep_ip(n);
+fn kernel_vtep(ns: &Netns, n: u8, remotes: &[u8], v6: bool) -> Result<()> {
+    let local = vtep_addr(n, v6);
     ns.disable_tx_offload("u0")?;
     ns.ip(&[
         "link",
@@ -125,7 +136,7 @@ fn kernel_vtep(ns: &Netns, n: u8, remotes: &[u8]) -> Result<()> {
     ns.ip(&["link", "set", "dev", "h", "master", "br100", "up"])?;
     ns.link_up("br100")?;
     for r in remotes {
-        let ip: IpAddr = vtep_ip(*r).parse()?;
+        let ip: IpAddr = vtep_addr(*r, v6).parse()?;
         ns.fdb_append("00:00:00:00:00:00", "vxlan100", ip)?;
     }
     Ok(())
@@ -133,10 +144,10 @@ fn kernel_vtep(ns: &Netns, n: u8, remotes: &[u8]) -> Result<()> {
 
 /// Start `vtepd-l2` in `ns` as VTEP `n` with ports `ports` and flood list
 /// `remotes`, and wait until it runs.
-fn l2vtep(ns: &Netns, n: u8, ports: &[&str], remotes: &[u8]) -> Result<Process> {
+fn l2vtep(ns: &Netns, n: u8, ports: &[&str], remotes: &[u8], v6: bool) -> Result<Process> {
     let mut args: Vec<String> = vec![
         "--local".into(),
-        vtep_ip(n),
+        vtep_addr(n, v6),
         "--stats-every".into(),
         "1".into(),
         "--vni".into(),
@@ -148,7 +159,7 @@ fn l2vtep(ns: &Netns, n: u8, ports: &[&str], remotes: &[u8]) -> Result<Process> 
     }
     for r in remotes {
         args.push("--remote".into());
-        args.push(vtep_ip(*r));
+        args.push(vtep_addr(*r, v6));
     }
     let mut p = ns.spawn(ProcessSpec::new(&format!("vtepd-l2-{n}"), L2).args(&args))?;
     let lab = ns.lab_handle();
@@ -217,8 +228,8 @@ fn l2vtep_interops_with_kernel_vxlan() -> Result<()> {
     let _ul = underlay(&lab, &[(1, &va), (2, &vb)])?;
     let _la = host_on_veth(&va, &ha, 1)?;
     let _lb = host_on_veth(&vb, &hb, 2)?;
-    kernel_vtep(&vb, 2, &[1])?;
-    let p = l2vtep(&va, 1, &["h"], &[2])?;
+    kernel_vtep(&vb, 2, &[1], false)?;
+    let p = l2vtep(&va, 1, &["h"], &[2], false)?;
 
     check_pair(&ha, 1, &hb, 2)?;
     check_broadcast(&ha, &[(&hb, 2)])?;
@@ -254,9 +265,9 @@ fn l2vtep_on_both_sides_with_tap_and_tcp() -> Result<()> {
     let hb = lab.netns("hb")?;
     let _ul = underlay(&lab, &[(1, &va), (2, &vb)])?;
     let _la = host_on_veth(&va, &ha, 1)?;
-    let pa = l2vtep(&va, 1, &["h"], &[2])?;
+    let pa = l2vtep(&va, 1, &["h"], &[2], false)?;
     // Side B: a TAP device, created by vtepd and moved into host B.
-    let pb = l2vtep(&vb, 2, &["tap:tapb"], &[1])?;
+    let pb = l2vtep(&vb, 2, &["tap:tapb"], &[1], false)?;
     vb.ip(&["link", "set", "dev", "tapb", "netns", hb.name()])?;
     hb.ip(&["link", "set", "dev", "tapb", "name", "eth0"])?;
     hb.set_mtu("eth0", 9000)?;
@@ -345,14 +356,42 @@ fn three_vteps_flood_list() -> Result<()> {
     let _links: Vec<Veth> = (0..3)
         .map(|i| host_on_veth(&v[i], &h[i], i as u8 + 1))
         .collect::<Result<_>>()?;
-    let _p1 = l2vtep(&v[0], 1, &["h"], &[2, 3])?;
-    let _p2 = l2vtep(&v[1], 2, &["h"], &[1, 3])?;
-    kernel_vtep(&v[2], 3, &[1, 2])?;
+    let _p1 = l2vtep(&v[0], 1, &["h"], &[2, 3], false)?;
+    let _p2 = l2vtep(&v[1], 2, &["h"], &[1, 3], false)?;
+    kernel_vtep(&v[2], 3, &[1, 2], false)?;
 
     for (a, b) in [(0usize, 1usize), (0, 2), (1, 2)] {
         check_pair(&h[a], a as u8 + 1, &h[b], b as u8 + 1)?;
     }
     check_broadcast(&h[0], &[(&h[1], 2), (&h[2], 3)])?;
     check_broadcast(&h[2], &[(&h[0], 1), (&h[1], 2)])?;
+    Ok(())
+}
+
+#[test]
+fn ipv6_underlay_l2vtep_with_kernel_vxlan() -> Result<()> {
+    let lab = Lab::new()?;
+    let va = lab.netns("va")?;
+    let vb = lab.netns("vb")?;
+    let ha = lab.netns("ha")?;
+    let hb = lab.netns("hb")?;
+    let _ul = underlay(&lab, &[(1, &va), (2, &vb)])?;
+    let _la = host_on_veth(&va, &ha, 1)?;
+    let _lb = host_on_veth(&vb, &hb, 2)?;
+    kernel_vtep(&vb, 2, &[1], true)?;
+    let _p = l2vtep(&va, 1, &["h"], &[2], true)?;
+
+    check_pair(&ha, 1, &hb, 2)?;
+    check_broadcast(&ha, &[(&hb, 2)])?;
+    let _srv = hb.spawn(ProcessSpec::new("iperf3-b", "iperf3").args(&["-s", "-B", &host_ip(2)]))?;
+    std::thread::sleep(Duration::from_millis(500));
+    for rev in [false, true] {
+        iperf_tcp(&ha, 2, rev)?;
+    }
+    let fdb = vb.fdb(Some("vxlan100"))?;
+    assert!(
+        fdb.contains(&host_mac(1)),
+        "kernel FDB did not learn host A: {fdb}"
+    );
     Ok(())
 }
