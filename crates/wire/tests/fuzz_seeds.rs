@@ -9,9 +9,10 @@
 //! VTEPD_WRITE_SEEDS=1 cargo test -p vtepd-wire --test fuzz_seeds
 //! ```
 //!
-//! GRE has no capture (this kernel has no GRE), so its seeds are built with
-//! the crate's own emitter around captured payloads; that is said in their
-//! file names (`built_*`).
+//! GRE and MPLS have no capture (this kernel has neither), so their seeds
+//! are built with the crate's own emitters around captured payloads; that
+//! is said in their file names (`built_*`). `wire_frame` also gets built
+//! MPLS-over-Ethernet and GRE-over-IPv4 (MPLS and Ethernet inside) frames.
 
 mod common;
 
@@ -19,11 +20,12 @@ use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
 use std::path::{Path, PathBuf};
 
-use vtepd_wire::ethernet::{EtherType, EthernetFrame};
+use vtepd_wire::ethernet::{EtherType, EthernetFrame, EthernetRepr, MAX_TAGS};
 use vtepd_wire::gre::{GrePacket, GreRepr};
 use vtepd_wire::ip::IpProtocol;
-use vtepd_wire::ipv4::Ipv4Packet;
+use vtepd_wire::ipv4::{Ipv4Packet, Ipv4Repr};
 use vtepd_wire::ipv6::Ipv6Packet;
+use vtepd_wire::mpls::{MplsLabel, MplsRepr};
 use vtepd_wire::udp::UdpPacket;
 use vtepd_wire::vxlan::VXLAN_PORT;
 
@@ -165,14 +167,72 @@ fn cut(seeds: &mut Seeds, frags: &mut Frags, tag: &str, frame: &[u8], inner: boo
     }
 }
 
-fn built_gre(seeds: &mut Seeds, name: &str, repr: GreRepr, payload: &[u8]) {
+fn gre(repr: GreRepr, payload: &[u8]) -> Vec<u8> {
     let hl = repr.buffer_len();
     let mut b = vec![0u8; hl + payload.len()];
     let mut p = GrePacket::new_unchecked(&mut b[..]);
     repr.emit(&mut p).expect("GRE header");
     p.payload_mut().copy_from_slice(payload);
     p.fill_checksum();
-    add(seeds, "wire_gre", format!("built_{name}"), b);
+    b
+}
+
+fn built_gre(seeds: &mut Seeds, name: &str, repr: GreRepr, payload: &[u8]) {
+    add(
+        seeds,
+        "wire_gre",
+        format!("built_{name}"),
+        gre(repr, payload),
+    );
+}
+
+/// An MPLS stack (labels top first, TTL 64) in front of `payload`.
+fn mpls(labels: &[u32], payload: &[u8]) -> Vec<u8> {
+    let entries: Vec<MplsRepr> = labels
+        .iter()
+        .map(|&l| MplsRepr {
+            label: MplsLabel::new(l).expect("20-bit label"),
+            tc: 0,
+            bottom: false,
+            ttl: 64,
+        })
+        .collect();
+    let mut b = vec![0u8; 4 * labels.len() + payload.len()];
+    let n = MplsRepr::emit_stack(&entries, &mut b).expect("stack");
+    b[n..].copy_from_slice(payload);
+    b
+}
+
+/// An untagged Ethernet frame (the fixtures' underlay MACs) around
+/// `payload`.
+fn ethernet(ethertype: EtherType, payload: &[u8]) -> Vec<u8> {
+    let repr = EthernetRepr {
+        src_addr: "02:00:00:00:00:01".parse().unwrap(),
+        dst_addr: "02:00:00:00:00:02".parse().unwrap(),
+        tags: [None; MAX_TAGS],
+        ethertype,
+    };
+    let mut b = vec![0u8; 14 + payload.len()];
+    repr.emit(&mut EthernetFrame::new_unchecked(&mut b[..]))
+        .expect("header");
+    b[14..].copy_from_slice(payload);
+    b
+}
+
+/// An IPv4 packet 10.0.0.1 -> 10.0.0.2 carrying GRE.
+fn ipv4_gre(gre: &[u8]) -> Vec<u8> {
+    let repr = Ipv4Repr::new(
+        Ipv4Addr::new(10, 0, 0, 1),
+        Ipv4Addr::new(10, 0, 0, 2),
+        IpProtocol::Gre,
+        gre.len(),
+        64,
+    );
+    let mut b = vec![0u8; repr.total_len()];
+    repr.emit(&mut Ipv4Packet::new_unchecked(&mut b[..]))
+        .expect("header");
+    b[20..].copy_from_slice(gre);
+    b
 }
 
 fn expected_seeds() -> Seeds {
@@ -238,6 +298,57 @@ fn expected_seeds() -> Seeds {
         sequence: None,
     };
     built_gre(&mut seeds, "ipv6_key", keyed, &v6);
+    let mpls_gre = GreRepr {
+        protocol: EtherType::Mpls,
+        checksum: false,
+        key: None,
+        sequence: None,
+    };
+    built_gre(&mut seeds, "mpls", mpls_gre, &mpls(&[16, 100_000], &v4));
+
+    // MPLS: an L3VPN packet (transport label 16, VPN label 100000, IPv4), an
+    // IPv6 Explicit NULL packet, and a deeper stack.
+    let l3vpn = mpls(&[16, 100_000], &v4);
+    add(
+        &mut seeds,
+        "wire_mpls",
+        "built_l3vpn_ipv4".into(),
+        l3vpn.clone(),
+    );
+    add(
+        &mut seeds,
+        "wire_mpls",
+        "built_explicit_null_ipv6".into(),
+        mpls(&[2], &v6),
+    );
+    add(
+        &mut seeds,
+        "wire_mpls",
+        "built_depth4".into(),
+        mpls(&[16, 17, 7, 1234], &v4),
+    );
+
+    // Whole frames through the tunnel paths of the receive decoder.
+    add(
+        &mut seeds,
+        "wire_frame",
+        "built_mpls_l3vpn".into(),
+        ethernet(EtherType::Mpls, &l3vpn),
+    );
+    let g = gre(mpls_gre, &l3vpn);
+    add(
+        &mut seeds,
+        "wire_frame",
+        "built_gre_mpls".into(),
+        ethernet(EtherType::Ipv4, &ipv4_gre(&g)),
+    );
+    let g = gre(all, &eth);
+    add(
+        &mut seeds,
+        "wire_frame",
+        "built_gre_teb".into(),
+        ethernet(EtherType::Ipv4, &ipv4_gre(&g)),
+    );
     seeds
 }
 
@@ -258,6 +369,7 @@ fn fuzz_seeds_match_the_fixtures() {
         "wire_icmpv6",
         "wire_ipv4",
         "wire_ipv6",
+        "wire_mpls",
         "wire_ndp",
         "wire_udp",
         "wire_vxlan",
