@@ -123,6 +123,9 @@ pub struct WorkerConfig {
     pub batch: usize,
     /// Announce checksum/TSO offloads on TAP ports.
     pub tap_offload: bool,
+    /// Polls without sleeping after the last busy turn before the worker
+    /// blocks (0: always block; more trades CPU for latency).
+    pub spin: u32,
 }
 
 impl WorkerConfig {
@@ -136,6 +139,7 @@ impl WorkerConfig {
             vnis,
             batch: 32,
             tap_offload: true,
+            spin: 0,
         }
     }
 }
@@ -440,6 +444,7 @@ struct Worker {
     pending_events: VecDeque<WorkerEvent>,
     gro: TcpCoalescer,
     gro_port: PortId,
+    spin: u32,
 }
 
 impl Worker {
@@ -526,6 +531,7 @@ impl Worker {
             pending_events: VecDeque::with_capacity(64),
             gro: TcpCoalescer::default(),
             gro_port: PortId(0),
+            spin: cfg.spin,
         })
     }
 
@@ -537,15 +543,23 @@ impl Worker {
         let mut fds: Vec<libc::pollfd> = self.ports.iter().map(|p| sys::pollfd(p.fd())).collect();
         fds.push(sys::pollfd(self.udp.as_raw_fd()));
         let mut last_tick = Instant::now();
+        let mut idle = u32::MAX;
         self.publish();
         while !self.stop.load(Ordering::Relaxed) {
             self.apply_control();
             for f in fds.iter_mut() {
                 f.revents = 0;
             }
-            let ready = sys::poll(&mut fds, 100)?;
+            // After work, look again without sleeping for a few turns
+            // (`spin` in the config): a busy queue is served without a
+            // wake-up, an idle worker sleeps in poll.
+            let timeout = if idle < self.spin { 0 } else { 100 };
+            let ready = sys::poll(&mut fds, timeout)?;
             let now = self.now();
-            if ready > 0 {
+            if ready == 0 {
+                idle = idle.saturating_add(1);
+            } else {
+                idle = 0;
                 let nports = self.ports.len();
                 for (i, f) in fds.iter().enumerate() {
                     if f.revents == 0 {

@@ -27,7 +27,7 @@ use vtepd_wire::vxlan::Vni;
 use vtepd_wire::EthernetAddress;
 
 const USAGE: &str = "usage: vtepd-l2 --local IP [--udp-port P] [--no-gso] [--no-gro] [--df] \
-[--batch N] [--no-tap-offload] [--stats-every SECS] \
+[--batch N] [--no-tap-offload] [--spin TURNS] [--stats-every SECS] \
 --vni N [--port [packet:|tap:]NAME]... [--remote IP]... [--mac MAC@IP]... [--no-learn-remote] [--vni N ...]";
 
 fn parse(args: &[String]) -> Result<(WorkerConfig, u64), String> {
@@ -36,6 +36,7 @@ fn parse(args: &[String]) -> Result<(WorkerConfig, u64), String> {
     let mut udp = UdpOptions::default();
     let mut batch = 32;
     let mut tap_offload = true;
+    let mut spin = 0;
     let mut stats_every = 5;
     let mut vnis: Vec<VniConfig> = Vec::new();
     let mut it = args.iter();
@@ -69,6 +70,7 @@ fn parse(args: &[String]) -> Result<(WorkerConfig, u64), String> {
             "--no-gro" => udp.gro = false,
             "--df" => udp.df = true,
             "--no-tap-offload" => tap_offload = false,
+            "--spin" => spin = val("--spin")?.parse().map_err(|e| format!("--spin: {e}"))?,
             "--batch" => {
                 batch = val("--batch")?
                     .parse()
@@ -143,6 +145,7 @@ fn parse(args: &[String]) -> Result<(WorkerConfig, u64), String> {
     cfg.udp = udp;
     cfg.batch = batch;
     cfg.tap_offload = tap_offload;
+    cfg.spin = spin;
     Ok((cfg, stats_every))
 }
 
