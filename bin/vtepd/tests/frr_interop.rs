@@ -1,0 +1,432 @@
+//! vtepd ↔ FRR 8.4 bgpd: iBGP and eBGP EVPN sessions with type-2/3/5 both
+//! ways (FRR side: kernel VXLAN + bridge VTEP and the L3VNI recipe), FRR as
+//! route reflector for two vtepd clients, hold-timer expiry seen by FRR, and
+//! the OPEN error vtepd sends for a wrong AS seen by FRR with its code.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Vtepd, T};
+use vtepd_lab::serde_json::Value;
+use vtepd_lab::topo::{EvpnBgpConf, L2Segment, L2SegmentSpec};
+use vtepd_lab::{Frr, Lab, Netns, Result, Veth, Vxlan};
+
+fn vtepd_conf(rid: &str, asn: u32, peer: &str, remote: &str, extra: &str) -> String {
+    format!(
+        r#"
+[bgp]
+router-id = "{rid}"
+asn = {asn}
+listen = ["{rid}:179"]
+
+[control]
+socket = "@SOCKET@"
+
+[[neighbor]]
+address = "{peer}"
+remote-as = {remote}
+address-families = ["l2vpn-evpn"]
+hold-time = 9
+connect-retry = 1
+{extra}
+"#
+    )
+}
+
+const VNIS: &str = r#"
+[[vni]]
+vni = 100
+
+[[vni]]
+vni = 4000
+kind = "l3"
+router-mac = "02:00:00:00:0a:ff"
+
+[[originate]]
+type = "evpn-mac-ip"
+vni = 100
+mac = "02:00:00:00:0a:01"
+ip = "192.168.100.10"
+
+[[originate]]
+type = "evpn-prefix"
+l3vni = 4000
+prefix = "10.70.0.0/24"
+"#;
+
+/// FRR VTEP in `ns` at 10.0.0.1 with VNI 100 (bridge, VXLAN, a host) and the
+/// L3VNI 4000 of the default VRF; returns the pieces to keep alive.
+struct FrrVtep {
+    _l3: (vtepd_lab::Bridge, Vxlan),
+    seg: L2Segment,
+    frr: Frr,
+}
+
+fn frr_vtep(lab: &Lab, ns: &Netns, asn: u32, remote: &str) -> Result<FrrVtep> {
+    let seg = L2Segment::create(
+        lab,
+        ns,
+        &L2SegmentSpec {
+            vni: 100,
+            local: "10.0.0.1".parse()?,
+            underlay_dev: Some("u0"),
+            mtu: 1450,
+            host_name: "h1",
+            host_mac: "02:00:00:00:01:01",
+            host_addrs: &["192.168.100.1/24"],
+            static_remotes: &[],
+        },
+    )?;
+    let br = ns.bridge("br4000", None)?;
+    let vx = Vxlan::builder("vxlan4000", 4000, "10.0.0.1".parse()?)
+        .dev("u0")
+        .bridge("br4000")
+        .create(ns)?;
+    let conf = EvpnBgpConf {
+        hostname: "frr",
+        asn,
+        router_id: "10.0.0.1",
+        neighbors: &[("10.0.0.2", remote)],
+        advertise_all_vni: true,
+        advertise_ipv4: true,
+        ipv4_networks: &["10.50.0.0/24"],
+        ..Default::default()
+    }
+    .render();
+    let frr = ns.frr("hostname frr\nvni 4000\n!\n", Some(&conf))?;
+    Ok(FrrVtep {
+        _l3: (br, vx),
+        seg,
+        frr,
+    })
+}
+
+fn two_ns(lab: &Lab) -> Result<(Netns, Netns, Veth)> {
+    let f = lab.netns("f")?;
+    let v = lab.netns("v")?;
+    let link = Veth::pair(&f, "u0", &v, "u0")
+        .addrs_a(&["10.0.0.1/24"])
+        .addrs_b(&["10.0.0.2/24"])
+        .create()?;
+    Ok((f, v, link))
+}
+
+fn exchange(lab: &Lab, fv: &FrrVtep, fns: &Netns, vtepd: &Vtepd, ebgp: bool) -> Result<()> {
+    let frr = &fv.frr;
+    // vtepd's type-2, type-3 and type-5 in FRR, under vtepd's derived RDs.
+    frr.wait_evpn_route("type-2 of vtepd", T, |rd, p| {
+        rd == "10.0.0.2:1" && p == "[2]:[0]:[48]:[02:00:00:00:0a:01]:[32]:[192.168.100.10]"
+    })?;
+    frr.wait_evpn_route("type-3 of vtepd", T, |rd, p| {
+        rd == "10.0.0.2:1" && p == "[3]:[0]:[32]:[10.0.0.2]"
+    })?;
+    frr.wait_evpn_route("type-5 of vtepd", T, |rd, p| {
+        rd == "10.0.0.2:2" && p.starts_with("[5]:") && p.contains("10.70.0.0")
+    })?;
+    if !ebgp {
+        // With RT = AS:VNI on both sides, zebra installs them: remote MAC
+        // and flood entry towards vtepd, the prefix via the L3VNI bridge.
+        lab.wait_until(T, "FDB entries from vtepd's routes", || -> Result<bool> {
+            let fdb = fns.fdb(Some("vxlan100"))?;
+            Ok(fdb
+                .lines()
+                .any(|l| l.starts_with("02:00:00:00:0a:01") && l.contains("dst 10.0.0.2"))
+                && fdb
+                    .lines()
+                    .any(|l| l.starts_with("00:00:00:00:00:00") && l.contains("dst 10.0.0.2")))
+        })?;
+        fns.wait_route("10.70.0.0/24", T)?;
+        let r = fns.ip(&["route", "show", "10.70.0.0/24"])?;
+        assert!(r.contains("via 10.0.0.2") && r.contains("br4000"), "{r}");
+    }
+    let v = frr.vtysh_json("show bgp l2vpn evpn route rd 10.0.0.2:2 json")?;
+    let t = v.to_string();
+    assert!(
+        t.contains("02:00:00:00:0a:ff"),
+        "router MAC of vtepd's type-5: {t}"
+    );
+
+    // FRR's routes in vtepd: type-3, type-5 and the host's type-2.
+    let _ = fv.seg.host.ping("192.168.100.10");
+    lab.wait_until(T, "FRR's type-2/3/5 in vtepd", || -> Result<bool> {
+        let ps = vtepd.paths(&["bgp", "evpn", "route"])?;
+        let from = |t: u64| {
+            ps.iter()
+                .any(|p| p["source"] == "10.0.0.1" && p["route-type"] == t)
+        };
+        Ok(from(2) && from(3) && from(5))
+    })?;
+    let ps = vtepd.paths(&["bgp", "evpn", "route"])?;
+    let get = |t: u64| -> Value {
+        ps.iter()
+            .find(|p| p["source"] == "10.0.0.1" && p["route-type"] == t)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let t2 = get(2);
+    assert_eq!(t2["mac"], "02:00:00:00:01:01", "{t2}");
+    assert_eq!(t2["vni"], 100);
+    assert_eq!(t2["encapsulation"], "vxlan");
+    assert_eq!(t2["next-hop"], "10.0.0.1");
+    let t3 = get(3);
+    assert_eq!(t3["originator-ip"], "10.0.0.1");
+    assert_eq!(t3["pmsi"]["tunnel-id"], "10.0.0.1");
+    assert_eq!(t3["pmsi"]["vni"], 100);
+    let t5 = get(5);
+    assert_eq!(t5["ip-prefix"], "10.50.0.0/24");
+    assert_eq!(t5["vni"], 4000);
+    assert!(t5["router-mac"].is_string(), "{t5}");
+    let asn = if ebgp { "65001" } else { "" };
+    assert_eq!(t5["as-path"], asn, "{t5}");
+    if !ebgp {
+        assert_eq!(t3["route-targets"][0], "65000:100");
+        assert_eq!(t5["route-targets"][0], "65000:4000");
+    }
+    Ok(())
+}
+
+#[test]
+fn frr_ibgp_evpn_both_ways() -> Result<()> {
+    let started = Instant::now();
+    let lab = Lab::new()?;
+    let (fns, vns, _link) = two_ns(&lab)?;
+    let fv = frr_vtep(&lab, &fns, 65000, "internal")?;
+    let vtepd = Vtepd::start(
+        &lab,
+        &vns,
+        "vtepd",
+        &(vtepd_conf("10.0.0.2", 65000, "10.0.0.1", "\"internal\"", "") + VNIS),
+    )?;
+    fv.frr.wait_established("10.0.0.2", T)?;
+    vtepd.wait_established(&lab, "10.0.0.1")?;
+    println!("established after {:?}", started.elapsed());
+    exchange(&lab, &fv, &fns, &vtepd, false)?;
+    println!("{}", vtepd.show_text(&["bgp", "evpn", "route"])?);
+    println!("total {:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(60));
+    Ok(())
+}
+
+#[test]
+fn frr_ebgp_evpn_both_ways() -> Result<()> {
+    let started = Instant::now();
+    let lab = Lab::new()?;
+    let (fns, vns, _link) = two_ns(&lab)?;
+    let fv = frr_vtep(&lab, &fns, 65001, "65002")?;
+    let vtepd = Vtepd::start(
+        &lab,
+        &vns,
+        "vtepd",
+        &(vtepd_conf("10.0.0.2", 65002, "10.0.0.1", "\"external\"", "") + VNIS),
+    )?;
+    fv.frr.wait_established("10.0.0.2", T)?;
+    vtepd.wait_established(&lab, "10.0.0.1")?;
+    assert_eq!(vtepd.peer("10.0.0.1")?["peer-as"], 65001);
+    exchange(&lab, &fv, &fns, &vtepd, true)?;
+    // FRR sees vtepd's AS in the path.
+    let v = fv
+        .frr
+        .vtysh_json("show bgp l2vpn evpn route rd 10.0.0.2:1 json")?;
+    assert!(v.to_string().contains("65002"), "{v}");
+    println!("total {:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(60));
+    Ok(())
+}
+
+const RR_BGPD: &str = "hostname rr
+router bgp 65000
+ bgp router-id 10.0.0.1
+ no bgp default ipv4-unicast
+ timers bgp 3 9
+ neighbor 10.0.1.2 remote-as 65000
+ neighbor 10.0.1.2 timers connect 1
+ neighbor 10.0.1.2 advertisement-interval 0
+ neighbor 10.0.2.2 remote-as 65000
+ neighbor 10.0.2.2 timers connect 1
+ neighbor 10.0.2.2 advertisement-interval 0
+ address-family l2vpn evpn
+  neighbor 10.0.1.2 activate
+  neighbor 10.0.1.2 route-reflector-client
+  neighbor 10.0.2.2 activate
+  neighbor 10.0.2.2 route-reflector-client
+ exit-address-family
+!
+";
+
+#[test]
+fn frr_route_reflector_for_two_vtepd() -> Result<()> {
+    let started = Instant::now();
+    let lab = Lab::new()?;
+    let rr = lab.netns("rr")?;
+    let a = lab.netns("a")?;
+    let b = lab.netns("b")?;
+    let _la = Veth::pair(&rr, "ua", &a, "u0")
+        .addrs_a(&["10.0.1.1/24"])
+        .addrs_b(&["10.0.1.2/24"])
+        .create()?;
+    let _lb = Veth::pair(&rr, "ub", &b, "u0")
+        .addrs_a(&["10.0.2.1/24"])
+        .addrs_b(&["10.0.2.2/24"])
+        .create()?;
+    let frr = rr.frr("hostname rr\n", Some(RR_BGPD))?;
+    let conf = |rid: &str, peer: &str, mac: &str| {
+        vtepd_conf(rid, 65000, peer, "\"internal\"", "")
+            + &format!(
+                "[[vni]]\nvni = 100\n\n[[originate]]\ntype = \"evpn-mac-ip\"\nvni = 100\nmac = \"{mac}\"\n"
+            )
+    };
+    let va = Vtepd::start(
+        &lab,
+        &a,
+        "vtepd-a",
+        &conf("10.0.1.2", "10.0.1.1", "02:00:00:00:0a:0a"),
+    )?;
+    let vb = Vtepd::start(
+        &lab,
+        &b,
+        "vtepd-b",
+        &conf("10.0.2.2", "10.0.2.1", "02:00:00:00:0b:0b"),
+    )?;
+    va.wait_established(&lab, "10.0.1.1")?;
+    vb.wait_established(&lab, "10.0.2.1")?;
+    frr.wait_established("10.0.1.2", T)?;
+    frr.wait_established("10.0.2.2", T)?;
+    // A's type-2 and type-3 reach B through the reflector, with
+    // ORIGINATOR_ID = A and FRR's cluster ID in CLUSTER_LIST; and the other
+    // way round.
+    for (me, other_rid, other_mac) in [
+        (&vb, "10.0.1.2", "02:00:00:00:0a:0a"),
+        (&va, "10.0.2.2", "02:00:00:00:0b:0b"),
+    ] {
+        lab.wait_until(T, "reflected routes", || -> Result<bool> {
+            let ps = me.paths(&["bgp", "evpn", "route"])?;
+            Ok(ps.iter().any(|p| p["mac"] == other_mac)
+                && ps
+                    .iter()
+                    .any(|p| p["route-type"] == 3 && p["originator-ip"] == other_rid))
+        })?;
+        let ps = me.paths(&["bgp", "evpn", "route"])?;
+        for p in ps.iter().filter(|p| p["source"] != "local") {
+            assert_eq!(p["originator-id"], other_rid, "{p}");
+            assert_eq!(
+                p["cluster-list"],
+                vtepd_lab::serde_json::json!(["10.0.0.1"]),
+                "{p}"
+            );
+            assert_eq!(p["next-hop"], other_rid, "{p}");
+            assert_eq!(p["best"], true);
+        }
+        // Its own routes are not reflected back into its table as
+        // received paths (ORIGINATOR_ID loop check, RFC 4456 §8).
+        assert!(
+            !ps.iter()
+                .any(|p| p["source"] != "local" && p["originator-id"] != other_rid),
+            "{ps:#?}"
+        );
+    }
+    println!("{}", vb.show_text(&["bgp", "evpn", "route"])?);
+    println!("total {:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(60));
+    Ok(())
+}
+
+const PLAIN_BGPD: &str = "hostname frr
+router bgp 65000
+ bgp router-id 10.0.0.1
+ no bgp default ipv4-unicast
+ timers bgp 3 9
+ neighbor 10.0.0.2 remote-as 65000
+ neighbor 10.0.0.2 timers connect 1
+ neighbor 10.0.0.2 advertisement-interval 0
+ address-family l2vpn evpn
+  neighbor 10.0.0.2 activate
+ exit-address-family
+!
+";
+
+fn neighbor_json(frr: &Frr) -> Result<String> {
+    Ok(frr
+        .vtysh_json("show bgp neighbors 10.0.0.2 json")?
+        .to_string())
+}
+
+#[test]
+fn frr_sees_hold_timer_expiry() -> Result<()> {
+    let started = Instant::now();
+    let lab = Lab::new()?;
+    let (fns, vns, _link) = two_ns(&lab)?;
+    let frr = fns.frr("hostname frr\n", Some(PLAIN_BGPD))?;
+    let mut vtepd = Vtepd::start(
+        &lab,
+        &vns,
+        "vtepd",
+        &vtepd_conf("10.0.0.2", 65000, "10.0.0.1", "\"internal\"", ""),
+    )?;
+    frr.wait_established("10.0.0.2", T)?;
+    // Freeze vtepd: no more KEEPALIVEs; FRR's hold timer (9 s) expires and
+    // it sends NOTIFICATION 4/0.
+    vtepd.process.signal("STOP")?;
+    let frozen = Instant::now();
+    let r = lab.wait_until(
+        Duration::from_secs(20),
+        "FRR's hold timer expired",
+        || -> Result<bool> {
+            let n = neighbor_json(&frr)?;
+            Ok(n.contains("\"lastErrorCodeSubcode\":\"0400\"") || n.contains("Hold Timer Expired"))
+        },
+    );
+    vtepd.process.signal("CONT")?;
+    r?;
+    let waited = frozen.elapsed();
+    println!(
+        "FRR detected the dead peer after {waited:?}: {}",
+        neighbor_json(&frr)?
+    );
+    assert!(
+        waited >= Duration::from_secs(6),
+        "hold timer fired after only {waited:?}"
+    );
+    // vtepd recovers: the session comes back.
+    frr.wait_established("10.0.0.2", T)?;
+    println!("total {:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(60));
+    Ok(())
+}
+
+#[test]
+fn frr_sees_bad_peer_as_from_vtepd() -> Result<()> {
+    let started = Instant::now();
+    let lab = Lab::new()?;
+    let (fns, vns, _link) = two_ns(&lab)?;
+    let frr = fns.frr("hostname frr\n", Some(PLAIN_BGPD))?;
+    // vtepd expects AS 65099; FRR is 65000: vtepd answers FRR's OPEN with
+    // NOTIFICATION 2/2 (Bad Peer AS). vtepd is passive: FRR records the
+    // error of a connection it accepted only on its temporary
+    // ("doppelganger") peer, which `show bgp neighbors` does not show.
+    let vtepd = Vtepd::start(
+        &lab,
+        &vns,
+        "vtepd",
+        &vtepd_conf("10.0.0.2", 65000, "10.0.0.1", "65099", "passive = true"),
+    )?;
+    let r = lab.wait_until(T, "FRR received OPEN error 2/2", || -> Result<bool> {
+        let n = neighbor_json(&frr)?;
+        Ok(n.contains("\"lastErrorCodeSubcode\":\"0202\""))
+    });
+    if r.is_err() {
+        println!("FRR neighbor JSON: {}", neighbor_json(&frr)?);
+    }
+    r?;
+    let n = neighbor_json(&frr)?;
+    println!("FRR neighbor: {n}");
+    assert!(n.contains("Bad Peer AS"), "{n}");
+    assert!(n.contains("received") || n.contains("Received"), "{n}");
+    let p = vtepd.peer("10.0.0.1")?;
+    assert_eq!(p["last-notification-sent"]["code"], 2, "{p}");
+    assert_eq!(p["last-notification-sent"]["subcode"], 2, "{p}");
+    assert_ne!(p["state"], "Established");
+    println!("total {:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(60));
+    Ok(())
+}
