@@ -824,7 +824,7 @@ impl Worker {
                     }
                 }
                 if let Some(p) = unicast {
-                    self.deliver_coalesced(p, i, range);
+                    self.deliver_coalesced(p, i, range)?;
                 }
                 off = end;
             }
@@ -837,7 +837,7 @@ impl Worker {
 
     /// Queue a decapsulated frame for port `p`, merged into the open TCP
     /// super-frame when it continues it.
-    fn deliver_coalesced(&mut self, p: PortId, slot: usize, range: Range<usize>) {
+    fn deliver_coalesced(&mut self, p: PortId, slot: usize, range: Range<usize>) -> io::Result<()> {
         let frame = self
             .bufs
             .udp_rx
@@ -845,9 +845,14 @@ impl Worker {
             .get(range.clone())
             .unwrap_or(&[]);
         if self.gro.is_open() && self.gro_port == p && self.gro.push(&mut self.bufs.coal, frame) {
-            return;
+            return Ok(());
         }
         self.finish_gro();
+        if self.bufs.coal.len() - self.bufs.coal_used < MAX_MSG {
+            // Scratch full: send what is queued and reuse it.
+            self.flush()?;
+            self.bufs.coal_used = 0;
+        }
         let frame = self
             .bufs
             .udp_rx
@@ -857,9 +862,10 @@ impl Worker {
         let at = self.bufs.coal_used;
         if self.bufs.coal.len() - at >= MAX_MSG && self.gro.start(&mut self.bufs.coal, at, frame) {
             self.gro_port = p;
-            return;
+            return Ok(());
         }
         push_port(&mut self.q, p, Src::UdpRx(slot), &range, PLAIN);
+        Ok(())
     }
 
     /// Close the open super-frame, if any, and queue it.
