@@ -160,7 +160,7 @@ pub fn complete_checksum(
     if at + 2 > frame.len() {
         return Err(OffloadError::BadHeader);
     }
-    let c = checksum::checksum(frame.get(start..).ok_or(OffloadError::BadHeader)?);
+    let c = !checksum::fold(wide_sum(frame.get(start..).ok_or(OffloadError::BadHeader)?));
     frame[at..at + 2].copy_from_slice(&c.to_be_bytes());
     Ok(())
 }
@@ -340,13 +340,38 @@ pub fn segment(
         };
         seg[csum_at..csum_at + 2].copy_from_slice(&[0, 0]);
         let pseudo = src_sum + proto + (l4_total as u32 >> 16) + (l4_total as u32 & 0xffff);
-        let mut c = !checksum::fold(pseudo + checksum::sum(&seg[l4..]));
+        let mut c = !checksum::fold(pseudo + wide_sum(&seg[l4..]));
         if !is_tcp && c == 0 {
             c = 0xffff;
         }
         seg[csum_at..csum_at + 2].copy_from_slice(&c.to_be_bytes());
     }
     Ok(segs)
+}
+
+/// The one's-complement sum of `data` as big-endian 16-bit words, like
+/// [`checksum::sum`] (same result, folded to at most 17 bits), but adding
+/// 64-bit words with end-around carry (RFC 1071 §2(B): the sum may be
+/// computed over any word size and folded at the end), which is about
+/// twice as fast on the payloads that segmentation and coalescing check.
+pub fn wide_sum(data: &[u8]) -> u32 {
+    let mut acc: u64 = 0;
+    let mut chunks = data.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_be_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        let (s, carry) = acc.overflowing_add(w);
+        acc = s + u64::from(carry);
+    }
+    let tail = chunks.remainder();
+    let mut last = [0u8; 8];
+    last[..tail.len()].copy_from_slice(tail);
+    let (s, carry) = acc.overflowing_add(u64::from_be_bytes(last));
+    acc = s + u64::from(carry);
+    // Fold 64 -> 32 -> 17 bits.
+    let mut a = (acc & 0xffff_ffff) + (acc >> 32);
+    a = (a & 0xffff_ffff) + (a >> 32);
+    let a = a as u32;
+    (a & 0xffff) + (a >> 16)
 }
 
 /// What a frame must look like to join a coalesced TCP super-frame.
@@ -401,7 +426,7 @@ fn tcp_shape(frame: &[u8]) -> Option<TcpShape> {
     if flags & !0x08 != 0x10 {
         return None;
     }
-    if checksum::fold(pseudo + checksum::sum(frame.get(l4..)?)) != 0xffff {
+    if checksum::fold(pseudo + wide_sum(frame.get(l4..)?)) != 0xffff {
         return None;
     }
     Some(TcpShape {
@@ -637,6 +662,28 @@ mod tests {
             checksum::fold(pseudo + checksum::sum(l4)),
             0xffff,
             "TCP checksum"
+        );
+    }
+
+    #[test]
+    fn wide_sum_matches_the_reference() {
+        let data: Vec<u8> = (0..3100u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+            .collect();
+        for len in (0..64).chain([1399, 1400, 1401, 2999, 3000]) {
+            for start in 0..3 {
+                let d = &data[start..start + len];
+                assert_eq!(
+                    checksum::fold(wide_sum(d)),
+                    checksum::fold(checksum::sum(d)),
+                    "len {len} start {start}"
+                );
+            }
+        }
+        let ones = [0xffu8; 64];
+        assert_eq!(
+            checksum::fold(wide_sum(&ones)),
+            checksum::fold(checksum::sum(&ones))
         );
     }
 
