@@ -85,6 +85,10 @@ prefix = "10.80.0.0/24"
 [[originate]]
 type = "ipv4-unicast"
 prefix = "10.90.0.0/24"
+
+[[originate]]
+type = "ipv6-unicast"
+prefix = "fd00:90::/64"
 "#;
 
 fn find(paths: &[Value], pred: impl Fn(&Value) -> bool) -> Option<&Value> {
@@ -124,7 +128,9 @@ fn gobgp_interop() -> Result<()> {
     let add = |fam: &str, args: &str| -> Result<()> {
         let mut a = vec!["global", "rib", "-a", fam, "add"];
         a.extend(args.split_whitespace());
-        gobgp.cli(&a).map(drop)
+        let out = gobgp.cli(&a)?;
+        println!("gobgp {}: {out}", a.join(" "));
+        Ok(())
     };
     add("evpn", &format!("a-d esi ARBITRARY 11:22:33:44:55:66:77:88:99 etag 10 label 200 rd {rd} rt 65000:100 encap vxlan esi-label 300 nexthop 10.0.0.2"))?;
     add("evpn", &format!("macadv 02:00:00:00:02:01 192.168.100.20 esi 0 etag 0 label 100 rd {rd} rt 65000:100 encap vxlan nexthop 10.0.0.2"))?;
@@ -135,6 +141,8 @@ fn gobgp_interop() -> Result<()> {
         "vpnv4",
         "10.61.0.0/24 label 2000 rd 65000:61 rt 65000:61 nexthop 10.0.0.2",
     )?;
+    add("ipv4", "10.62.0.0/24 nexthop 10.0.0.2 med 20")?;
+    add("ipv6", "fd00:62::/64 nexthop fd00::2")?;
 
     lab.wait_until(T, "GoBGP's EVPN routes in vtepd", || -> Result<bool> {
         let ps = vtepd.paths(&["bgp", "evpn", "route"])?;
@@ -218,7 +226,30 @@ fn gobgp_interop() -> Result<()> {
     assert_eq!(v4["label"], 2000);
     assert_eq!(v4["route-targets"][0], "65000:61");
     assert_eq!(v4["next-hop"], "10.0.0.2");
+    // IPv4 and IPv6 unicast.
+    lab.wait_until(T, "GoBGP's unicast routes in vtepd", || -> Result<bool> {
+        Ok(vtepd
+            .paths(&["bgp", "ipv4"])?
+            .iter()
+            .any(|p| p["network"] == "10.62.0.0/24")
+            && vtepd
+                .paths(&["bgp", "ipv6"])?
+                .iter()
+                .any(|p| p["network"] == "fd00:62::/64"))
+    })?;
+    let p4 = vtepd.paths(&["bgp", "ipv4"])?;
+    let p4 = find(&p4, |p| p["network"] == "10.62.0.0/24")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(p4["next-hop"], "10.0.0.2");
+    assert_eq!(p4["med"], 20);
+    let p6 = vtepd.paths(&["bgp", "ipv6"])?;
+    let p6 = find(&p6, |p| p["network"] == "fd00:62::/64")
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(p6["next-hop"], "fd00::2");
     println!("{}", vtepd.show_text(&["bgp", "evpn", "route"])?);
+    println!("{}", vtepd.show_text(&["bgp", "ipv4"])?);
 
     // --- vtepd -> GoBGP -------------------------------------------------
     gobgp.wait_rib("evpn", "vtepd's EVPN routes in GoBGP", T, |v| {
@@ -279,6 +310,9 @@ fn gobgp_interop() -> Result<()> {
     gobgp.wait_rib("ipv4", "vtepd's IPv4 route in GoBGP", T, |v| {
         v.to_string().contains("10.90.0.0/24")
     })?;
+    gobgp.wait_rib("ipv6", "vtepd's IPv6 route in GoBGP", T, |v| {
+        v.to_string().contains("fd00:90::/64")
+    })?;
 
     // Route refresh: `gobgp neighbor ADDR softresetin` re-reads GoBGP's
     // own Adj-RIB-In and sends no ROUTE-REFRESH (seen in vtepd's log), so
@@ -317,7 +351,9 @@ fn gobgp_interop() -> Result<()> {
     })?;
 
     // --- withdrawal vtepd -> GoBGP: SIGTERM closes with Cease 6/2 --------
-    vtepd.process.stop_with("TERM", Duration::from_secs(5))?;
+    let status = vtepd.process.stop_with("TERM", Duration::from_secs(5))?;
+    assert!(status.success(), "vtepd exit after SIGTERM: {status:?}");
+    assert!(vtepd.process.log().contains("vtepd stopped"));
     gobgp.wait_rib("evpn", "vtepd's routes gone from GoBGP", T, |v| {
         !keys(v).iter().any(|k| k.contains("10.0.0.1:"))
     })?;
