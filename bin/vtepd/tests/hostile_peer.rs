@@ -328,6 +328,21 @@ fn hostile_child() {
             }
             println!("RESULT refresh {first} {again}");
         }
+        "collision" => {
+            // A second connection from an established peer: the
+            // established one stays, the new one gets Cease 6/7
+            // (RFC 4271 §6.8), and the first keeps working.
+            let mut s1 = establish(src, dst, me);
+            let mut s2 = connect(src, dst).expect("second connection");
+            s2.write_all(&open(me)).expect("write");
+            expect_notification(&mut s2, t);
+            let _ = s1.write_all(&keepalive());
+            let _ = s1.set_read_timeout(Some(Duration::from_secs(5)));
+            match read_msg(&mut s1) {
+                Some((3, _)) | None => println!("RESULT2 first-session-dead"),
+                Some(_) => println!("RESULT2 first-session-alive"),
+            }
+        }
         other => panic!("unknown case {other}"),
     }
 }
@@ -375,7 +390,7 @@ vni = 100
 mac = "02:00:00:00:0a:01"
 "#,
     );
-    for i in 0..=CASES.len() {
+    for i in 0..CASES.len() + 2 {
         c.push_str(&format!(
             r#"
 [[neighbor]]
@@ -420,7 +435,7 @@ fn hostile_peer() -> Result<()> {
         .addrs_a(&["10.0.0.1/24"])
         .addrs_b(&["10.0.0.2/24"])
         .create()?;
-    let srcs: Vec<String> = (0..=CASES.len())
+    let srcs: Vec<String> = (0..CASES.len() + 2)
         .map(|i| format!("{}/24", src_of(i)))
         .collect();
     let src_refs: Vec<&str> = srcs.iter().map(String::as_str).collect();
@@ -590,6 +605,17 @@ fn hostile_peer() -> Result<()> {
         "UPDATEs before/after ROUTE-REFRESH: {result}"
     );
     report.push(format!("refresh: {result}"));
+
+    // A second connection from an established peer.
+    let (mut child, result) = run_case(CASES.len() + 1, "collision", 0)?;
+    assert_eq!(result, "RESULT notification 6 7");
+    lab.wait_until(T, "collision child finished", || -> Result<bool> {
+        Ok(child.log().contains("RESULT2"))
+    })?;
+    let log = child.log();
+    let _ = child.stop();
+    assert!(log.contains("RESULT2 first-session-alive"), "{log}");
+    report.push(format!("collision: {result}, first session alive"));
 
     assert!(vtepd.alive());
     let log = vtepd.process.log();
