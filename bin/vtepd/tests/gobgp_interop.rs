@@ -324,6 +324,65 @@ fn gobgp_interop() -> Result<()> {
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(vtepd.peer("10.0.0.2")?["prefixes-received"], count);
 
+    // --- two paths for one route: best + why the other lost ------------
+    // GoBGP advertises vtepd's MAC/IP under vtepd's RD. GoBGP treats it as
+    // a MAC move (RFC 7432 §15) and attaches MAC mobility sequence 4, one
+    // above vtepd's 3, so GoBGP's path wins in vtepd by sequence number.
+    add("evpn", "macadv 02:00:00:00:01:01 192.168.100.11 esi 0 etag 0 label 100 rd 10.0.0.1:1 rt 65000:100 encap vxlan nexthop 10.0.0.2")?;
+    lab.wait_until(T, "second path for vtepd's type-2", || -> Result<bool> {
+        Ok(vtepd
+            .paths(&["bgp", "evpn", "route", "type", "2"])?
+            .iter()
+            .filter(|p| p["mac"] == "02:00:00:00:01:01")
+            .count()
+            == 2)
+    })?;
+    let ps = vtepd.paths(&["bgp", "evpn", "route", "type", "2"])?;
+    let local = find(&ps, |p| {
+        p["mac"] == "02:00:00:00:01:01" && p["source"] == "local"
+    })
+    .cloned()
+    .unwrap_or_default();
+    let moved = find(&ps, |p| {
+        p["mac"] == "02:00:00:00:01:01" && p["source"] == "10.0.0.2"
+    })
+    .cloned()
+    .unwrap_or_default();
+    assert_eq!(moved["mac-mobility"]["sequence"], 4, "{moved}");
+    assert_eq!(moved["best"], true, "{moved}");
+    assert!(moved["why-lost"].is_null(), "{moved}");
+    assert_eq!(local["best"], false, "{local}");
+    assert_eq!(
+        local["why-lost"], "lower MAC mobility sequence number",
+        "{local}"
+    );
+    gobgp.cli(&[
+        "global",
+        "rib",
+        "-a",
+        "evpn",
+        "del",
+        "macadv",
+        "02:00:00:00:01:01",
+        "192.168.100.11",
+        "esi",
+        "0",
+        "etag",
+        "0",
+        "label",
+        "100",
+        "rd",
+        "10.0.0.1:1",
+    ])?;
+    lab.wait_until(T, "vtepd's own type-2 best again", || -> Result<bool> {
+        Ok(vtepd
+            .paths(&["bgp", "evpn", "route", "type", "2"])?
+            .iter()
+            .any(|p| {
+                p["mac"] == "02:00:00:00:01:01" && p["source"] == "local" && p["best"] == true
+            }))
+    })?;
+
     // --- withdrawal GoBGP -> vtepd --------------------------------------
     gobgp.cli(&[
         "global",
