@@ -1139,3 +1139,88 @@ fn fuzz_seeds_are_cut_from_the_fixtures() {
         }
     }
 }
+
+// ------------------------------------------------- replay into the RIB --
+
+/// GoBGP's UPDATEs of session A, replayed in capture order (manifest.txt)
+/// into vtepd's RIB, leave exactly what GoBGP's own RIB held at the end of
+/// the capture: type-2 MAC-only 02:00:00:00:02:02, type-2 02:00:00:00:01:01
+/// (with MAC mobility), the type-3, and the two type-5 routes; the MAC/IP
+/// type-2, the VPNv4, IPv4 and IPv6 routes were withdrawn.
+#[test]
+fn gobgp_updates_replayed_into_the_rib() {
+    use std::sync::Arc;
+    use vtepd_bgp_evpn::rib::codec::{apply_update_ctx, PathAttrs};
+    use vtepd_bgp_evpn::rib::{PeerConfig, PeerId, PeerSession, Rib, RibConfig, RouteKey};
+
+    let ctx = ctx_gobgp_frr();
+    let mut rib: Rib<PathAttrs> = Rib::new(RibConfig::new(Asn(65000), RouterId(ipv4("10.0.0.1"))));
+    let gobgp = PeerId(1);
+    rib.add_peer(PeerConfig {
+        id: gobgp,
+        address: IpAddr::V4(ipv4("10.0.0.2")),
+        remote_as: Asn(65000),
+        rr_client: false,
+        max_prefix: None,
+        next_hop_self: None,
+    });
+    rib.peer_up(
+        gobgp,
+        PeerSession {
+            router_id: RouterId(ipv4("10.0.0.2")),
+            families: vec![
+                AddressFamily::L2VPN_EVPN,
+                AddressFamily::IPV4_UNICAST,
+                AddressFamily::IPV6_UNICAST,
+                AddressFamily::VPNV4,
+            ],
+        },
+    );
+    let manifest = std::fs::read_to_string(dir().join("manifest.txt")).expect("manifest");
+    let mut applied = 0;
+    for line in manifest.lines().filter(|l| l.starts_with("gobgp_")) {
+        let name = line.split('\t').next().expect("file column");
+        let Message::Update(u) = message(name) else {
+            continue;
+        };
+        let a = apply_update_ctx(&mut rib, gobgp, &u, &[], &ctx);
+        assert!(a.rejected.is_empty(), "{name}: {:?}", a.rejected);
+        assert_eq!(a.inserted + a.withdrawn, 1, "{name}: one route each");
+        applied += 1;
+    }
+    assert_eq!(applied, 13);
+    let best: Vec<(RouteKey, Arc<PathAttrs>)> = rib
+        .iter_best()
+        .map(|(k, p)| (k.clone(), p.attrs.clone()))
+        .collect();
+    assert_eq!(best.len(), 5, "{best:#?}");
+    assert!(best
+        .iter()
+        .all(|(k, _)| k.family() == AddressFamily::L2VPN_EVPN));
+    let mut macs: Vec<String> = best
+        .iter()
+        .filter_map(|(k, _)| match k {
+            RouteKey::Evpn(_) if k.is_mac_ip() => Some(format!("{k:?}")),
+            _ => None,
+        })
+        .collect();
+    macs.sort();
+    assert_eq!(macs.len(), 2);
+    assert!(
+        macs.iter().any(|m| m.contains("02:00:00:00:02:02")),
+        "{macs:?}"
+    );
+    assert!(
+        macs.iter().any(|m| m.contains("02:00:00:00:01:01")),
+        "{macs:?}"
+    );
+    // The mobility route's attributes carry the sequence number.
+    let mobile = best
+        .iter()
+        .find(|(k, _)| format!("{k:?}").contains("02:00:00:00:01:01"))
+        .expect("mobility route");
+    assert!(mobile.1.attributes.iter().any(|a| matches!(
+        &a.value,
+        AttrValue::ExtendedCommunities(v) if v.contains(&ExtendedCommunity::MacMobility { sticky: false, sequence: 0 })
+    )));
+}
