@@ -38,14 +38,6 @@ use vtepd_wire::udp::{Ipv6ZeroChecksum, UdpPacket, UdpRepr};
 use vtepd_wire::vxlan::{VxlanPacket, VxlanRepr, VXLAN_PORT};
 use vtepd_wire::Error;
 
-/// Whether to assert through the known, reported wire-crate issues listed
-/// in `fuzz/known-failures/README.md` (build with `VTEPD_FUZZ_STRICT=1` to
-/// reproduce them; by default the checks step around exactly those inputs
-/// so the smoke run tests everything else).
-pub fn strict() -> bool {
-    option_env!("VTEPD_FUZZ_STRICT").is_some()
-}
-
 /// Two Internet checksums are interchangeable: equal, or the two encodings
 /// of one's-complement zero (0x0000 and 0xffff). A header whose other words
 /// sum to 0xffff verifies with either, and `fill_checksum` picks one.
@@ -588,14 +580,8 @@ fn icmpv4_repr(data: &[u8], r: &Icmpv4Repr<'_>) {
         reply
             .emit(&mut Icmpv4Packet::new_unchecked(&mut full[..]))
             .expect("buffer_len bytes");
-        // KNOWN ISSUE (known-failures/wire_icmpv4): when the reply is all
-        // zeros but for the checksum, RFC 1624 eqn. 3 in place yields
-        // 0x0000, which does not verify; the checksum must be 0xffff.
-        let all_zero = inplace[..2] == [0, 0] && inplace[4..].iter().all(|&b| b == 0);
-        if strict() || !all_zero {
-            assert_same_bytes("icmpv4 echo reply", &inplace, &full, Some(2));
-            assert!(Icmpv4Packet::new_unchecked(&inplace[..]).verify_checksum());
-        }
+        assert_same_bytes("icmpv4 echo reply", &inplace, &full, Some(2));
+        assert!(Icmpv4Packet::new_unchecked(&inplace[..]).verify_checksum());
     }
 }
 
@@ -713,11 +699,13 @@ fn check_ndisc_repr(src: Ipv6Addr, dst: Ipv6Addr, data: &[u8], n: &NdiscRepr<'_>
     assert_eq!(parsed, frame, "ndp: frame round trip");
     let (ip, nd) = ndp::parse_ipv6(&buf[14..]).expect("IPv6 + ND");
     assert_eq!((ip, nd), (frame.ip, frame.ndisc));
-    // KNOWN ISSUE (known-failures/wire_ndp): an NS from a multicast source
-    // is accepted, and its answer (S set, to that multicast address) is an
-    // NA the parser itself rejects.
-    let answerable = strict() || !src.is_multicast();
-    if let (NdiscRepr::NeighborSolicit { target_addr, .. }, true) = (*n, answerable) {
+    // A multicast source never parses (RFC 4291 §2.7), so every NS here
+    // must be answerable with an NA the parser accepts.
+    assert!(
+        !src.is_multicast(),
+        "ndp: NS from a multicast source parsed"
+    );
+    if let NdiscRepr::NeighborSolicit { target_addr, .. } = *n {
         let ours = EthernetAddress([0x02, 0, 0, 0, 0x0c, 0x0d]);
         let mut reply = [0u8; 128];
         let len = ndp::answer_solicit(&parsed, ours, false, &mut reply).expect("NS answered");

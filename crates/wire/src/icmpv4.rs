@@ -316,7 +316,16 @@ impl<T: AsRef<[u8]> + AsMut<[u8]>> Icmpv4Packet<T> {
         let new = u16::from(TYPE_ECHO_REPLY) << 8;
         self.set_msg_type(TYPE_ECHO_REPLY);
         let c = checksum::update16(self.checksum(), old, new);
-        self.set_checksum(c);
+        if c == 0 {
+            // RFC 1624 eqn. 3 yields 0x0000 when the rest of the message sums
+            // to 0xffff or is all zeros; only in the first case is 0x0000
+            // right (an all-zero message needs 0xffff). Rare: recompute.
+            self.set_checksum(0);
+            let full = checksum::checksum(self.buffer.as_ref());
+            self.set_checksum(full);
+        } else {
+            self.set_checksum(c);
+        }
         Ok(())
     }
 }
@@ -517,6 +526,23 @@ impl<'a> Icmpv4Repr<'a> {
         p.payload_mut().copy_from_slice(data);
         p.fill_checksum();
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod echo_reply_regression {
+    use super::*;
+
+    /// Found by fuzzing (fuzz/seeds/wire_icmpv4/regress_*): the in-place
+    /// reply to an all-zero echo request must carry 0xffff, not 0x0000.
+    #[test]
+    fn all_zero_echo_request_reply_verifies() {
+        let mut m = [0x08, 0x00, 0xf7, 0xff, 0, 0, 0, 0];
+        let mut p = Icmpv4Packet::new_checked(&mut m[..]).unwrap();
+        assert!(p.verify_checksum());
+        p.echo_reply_in_place().unwrap();
+        assert!(p.verify_checksum());
+        assert_eq!(m, [0, 0, 0xff, 0xff, 0, 0, 0, 0]);
     }
 }
 

@@ -811,6 +811,11 @@ impl<'a> NdiscRepr<'a> {
         if packet.msg_code() != 0 {
             return Err(Error::Malformed);
         }
+        // A multicast address is never a valid source (RFC 4291 §2.7); an ND
+        // message claiming one would be answered to a group.
+        if src.is_multicast() {
+            return Err(Error::Malformed);
+        }
         let bytes: &'a [u8] = packet.buffer.as_ref();
         let at = packet.options_start();
         let options = NdiscOptions::parse(&bytes[at..])?;
@@ -1214,6 +1219,34 @@ pub fn router_solicit_frame(
         rs,
     )
     .emit(out)
+}
+
+#[cfg(test)]
+mod multicast_source_tests {
+    use super::*;
+
+    /// Found by fuzzing (fuzz/seeds/wire_ndp/regress_*): an NS from a
+    /// multicast source must be refused, not answered to the group.
+    #[test]
+    fn ns_from_multicast_source_is_rejected() {
+        let src: Ipv6Addr = "ff02::1".parse().unwrap();
+        let dst: Ipv6Addr = "ff02::1:ff00:1".parse().unwrap();
+        let mut body = [0u8; 24];
+        body[0] = 135;
+        body[8..24].copy_from_slice(&"fd00::1".parse::<Ipv6Addr>().unwrap().octets());
+        let c = !crate::checksum::fold(
+            crate::checksum::pseudo_header_v6(src, dst, crate::IpProtocol::Icmpv6, 24)
+                + crate::checksum::sum(&body),
+        );
+        body[2..4].copy_from_slice(&c.to_be_bytes());
+        let pkt = NdiscPacket::new_checked(&body[..]).unwrap();
+        assert_eq!(
+            NdiscRepr::parse_unverified(src, dst, &pkt).unwrap_err(),
+            Error::Malformed
+        );
+        let ok_src: Ipv6Addr = "fd00::2".parse().unwrap();
+        assert!(NdiscRepr::parse_unverified(ok_src, dst, &pkt).is_ok());
+    }
 }
 
 #[cfg(test)]
