@@ -1085,6 +1085,53 @@ fn fuzz_seeds() -> Vec<(&'static str, String, Vec<u8>)> {
             _ => {}
         }
     }
+    // Built seeds for what the captures lack: VPNv6 (RFC 4659), and EVPN
+    // and VPNv4 NLRI with ADD-PATH path identifiers (RFC 7911).
+    let vpnv6 = NlriList::Vpnv6(vec![PathNlri::new(vtepd_bgp_evpn::nlri::Vpnv6Route {
+        label: vtepd_bgp_evpn::MplsLabel::new(200, true).expect("label"),
+        rd: RouteDistinguisher::As2 {
+            asn: 65000,
+            number: 2,
+        },
+        prefix: v6p("2001:db8:9::", 48),
+    })]);
+    let mut b = vec![2u8];
+    vpnv6
+        .encode(&mut Writer::new(&mut b), false)
+        .expect("vpnv6");
+    out.push(("bgp_nlri_vpn", "built_vpnv6".to_owned(), b));
+    for (target, name, src) in [
+        (
+            "bgp_nlri_evpn",
+            "built_addpath_type2",
+            "frr_unnum1_update_evpn_type2.bin",
+        ),
+        (
+            "bgp_nlri_vpn",
+            "built_addpath_vpnv4",
+            "gobgp_update_vpnv4_vpn.bin",
+        ),
+    ] {
+        let u = update(src);
+        let mut list = u.mp_reach().expect("MP_REACH").nlri.clone();
+        match &mut list {
+            NlriList::Evpn(v) => {
+                for (i, p) in v.iter_mut().enumerate() {
+                    p.path_id = Some(i as u32 + 1);
+                }
+            }
+            NlriList::Vpnv4(v) => {
+                for (i, p) in v.iter_mut().enumerate() {
+                    p.path_id = Some(i as u32 + 1);
+                }
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut b = vec![1u8];
+        list.encode(&mut Writer::new(&mut b), true)
+            .expect("add-path");
+        out.push((target, name.to_owned(), b));
+    }
     out
 }
 
