@@ -183,6 +183,9 @@ pub struct Path<A> {
     pub attrs: Arc<A>,
     /// Why it is not the best path (`None` for the best).
     pub lost: Option<LossReason>,
+    /// Kept from a session that went down gracefully (RFC 4724 §4.2): still
+    /// used, removed unless the peer re-advertises it before its End-of-RIB.
+    pub stale: bool,
     igp_cost: u32,
 }
 
@@ -444,34 +447,76 @@ impl<A: RibAttributes> Rib<A> {
             return;
         };
         p.session = Some(session);
-        p.prefixes = 0;
+        // `prefixes` still counts paths kept stale by a graceful restart.
         p.limit_hit = false;
         p.warned = false;
         p.withdraw.clear();
         self.refresh(id);
     }
 
-    /// The session with `id` went down: every path it sent is removed
-    /// (O(routes)) and nothing more is queued for it.
+    /// The session with `id` went down: every path it sent (stale ones
+    /// included) is removed (O(routes)) and nothing more is queued for it.
     pub fn peer_down(&mut self, id: PeerId) {
-        match self.peers.get_mut(&id) {
-            Some(p) if p.session.is_some() => {
-                p.session = None;
-                p.announce = HashSet::new();
-                p.withdraw = HashMap::new();
-                p.full_sync = false;
-                p.prefixes = 0;
+        let Some(p) = self.peers.get_mut(&id) else {
+            return;
+        };
+        p.session = None;
+        p.announce = HashSet::new();
+        p.withdraw = HashMap::new();
+        p.full_sync = false;
+        p.prefixes = 0;
+        self.remove_where(|_, p| p.source == PathSource::Peer(id));
+    }
+
+    /// The session with `id` went down without a NOTIFICATION and the peer
+    /// had advertised graceful restart (RFC 4724 §4.2): its paths of
+    /// `families` (those it said it preserves forwarding state for) are
+    /// kept, marked stale, and still used; its other paths are removed.
+    /// Follow with [`Rib::end_of_rib`] per family once the session is back,
+    /// or [`Rib::sweep_stale`] when the restart time runs out.
+    pub fn peer_down_graceful(&mut self, id: PeerId, families: &[AddressFamily]) {
+        let Some(p) = self.peers.get_mut(&id) else {
+            return;
+        };
+        p.session = None;
+        p.announce = HashSet::new();
+        p.withdraw = HashMap::new();
+        p.full_sync = false;
+        self.remove_where(|k, p| {
+            p.source == PathSource::Peer(id) && !families.contains(&k.family())
+        });
+        for e in self.routes.values_mut() {
+            for path in &mut e.paths {
+                if path.source == PathSource::Peer(id) {
+                    path.stale = true;
+                }
             }
-            _ => return,
         }
+    }
+
+    /// The peer sent End-of-RIB for `family` (RFC 4724 §4.2): its paths of
+    /// that family still stale were not re-advertised and go.
+    pub fn end_of_rib(&mut self, id: PeerId, family: AddressFamily) {
+        self.remove_where(|k, p| {
+            p.source == PathSource::Peer(id) && p.stale && k.family() == family
+        });
+    }
+
+    /// The peer's restart time ran out: all its stale paths go.
+    pub fn sweep_stale(&mut self, id: PeerId) {
+        self.remove_where(|_, p| p.source == PathSource::Peer(id) && p.stale);
+    }
+
+    /// Remove every path matching `pred` (O(routes)).
+    fn remove_where<F: Fn(&RouteKey, &Path<A>) -> bool>(&mut self, pred: F) {
         let keys: Vec<RouteKey> = self
             .routes
             .iter()
-            .filter(|(_, e)| e.paths.iter().any(|p| p.source == PathSource::Peer(id)))
+            .filter(|(k, e)| e.paths.iter().any(|p| pred(k, p)))
             .map(|(k, _)| k.clone())
             .collect();
         for key in keys {
-            self.remove_paths(&key, |p| p.source == PathSource::Peer(id));
+            self.remove_paths(&key, |p| pred(&key, p));
         }
     }
 
@@ -645,6 +690,7 @@ impl<A: RibAttributes> Rib<A> {
             route,
             attrs,
             lost: None,
+            stale: false,
             igp_cost,
         };
         // One hash lookup for the whole insertion. Most routes have one

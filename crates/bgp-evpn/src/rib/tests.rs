@@ -984,3 +984,51 @@ fn mac_moves_between_pes_in_a_table() {
     assert!(matches!(&ev[0], RibEvent::Withdrawn { table: TableId(100), key } if *key == ikey));
     assert_eq!(rib.stats(), RibStats::default());
 }
+
+#[test]
+fn graceful_restart_keeps_stale_paths_until_end_of_rib() {
+    let mut rib: Rib<T> = Rib::new(cfg());
+    let p = up(&mut rib, peer_cfg(1, 65001));
+    let dst = up(&mut rib, peer_cfg(2, 65000));
+    for i in 0..4 {
+        rib.insert(p, None, pfx(20, i, 0, 24), ebgp_attrs(&[65001]))
+            .unwrap();
+        rib.insert(p, None, mac_route(i, 3), ebgp_attrs(&[65001]))
+            .unwrap();
+    }
+    drain(&mut rib, dst);
+    events(&mut rib);
+    // The session drops; the peer preserves forwarding for EVPN only.
+    rib.peer_down_graceful(p, &[AddressFamily::L2VPN_EVPN]);
+    assert_eq!(rib.len(), 4, "IPv4 routes gone, EVPN kept");
+    assert!(rib.best(&mac_route(0, 3).key()).unwrap().stale);
+    assert_eq!(rib.peer_prefix_count(p), 4);
+    // IPv4 withdrawals went out, EVPN routes stay advertised.
+    let ups = drain(&mut rib, dst);
+    assert_eq!(ups.iter().map(|u| u.withdraw.len()).sum::<usize>(), 4);
+    assert!(ups.iter().all(|u| u.family == AddressFamily::IPV4_UNICAST));
+    // Back up: two routes re-advertised (no longer stale), then End-of-RIB.
+    rib.peer_up(
+        p,
+        PeerSession {
+            router_id: rid(1),
+            families: all_families(),
+        },
+    );
+    for i in 0..2 {
+        rib.insert(p, None, mac_route(i, 3), ebgp_attrs(&[65001]))
+            .unwrap();
+    }
+    assert_eq!(rib.peer_prefix_count(p), 4);
+    assert!(!rib.best(&mac_route(0, 3).key()).unwrap().stale);
+    rib.end_of_rib(p, AddressFamily::L2VPN_EVPN);
+    assert_eq!(rib.len(), 2);
+    assert_eq!(rib.peer_prefix_count(p), 2);
+    assert!(rib.best(&mac_route(3, 3).key()).is_none());
+    // Another graceful drop, then the restart time runs out.
+    rib.peer_down_graceful(p, &[AddressFamily::L2VPN_EVPN]);
+    assert_eq!(rib.len(), 2);
+    rib.sweep_stale(p);
+    assert!(rib.is_empty());
+    assert_eq!(rib.peer_prefix_count(p), 0);
+}
