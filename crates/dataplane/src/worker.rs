@@ -54,6 +54,7 @@ use vtepd_wire::EthernetAddress;
 use crate::bridge::{BridgeConfig, Forward};
 use crate::mac_table::{Destination, MacEvent, PortId};
 use crate::stats::VniStats;
+use crate::suppress::BindingEvent;
 use crate::switch::{Switch, SwitchStats};
 use crate::sys::udp::{MAX_GSO_BYTES, MAX_GSO_SEGMENTS};
 use crate::sys::vnet::{self, TcpCoalescer, VnetHdr, VNET_HDR_LEN};
@@ -177,6 +178,23 @@ pub enum Control {
         /// The VTEP.
         vtep: IpAddr,
     },
+    /// Install an ARP/ND suppression binding from the control plane (EVPN
+    /// type-2 MAC/IP); ignored when the VNI has no suppression.
+    InstallBinding {
+        /// The VNI.
+        vni: Vni,
+        /// The address.
+        ip: IpAddr,
+        /// Its MAC.
+        mac: EthernetAddress,
+    },
+    /// Withdraw a control-plane suppression binding.
+    WithdrawBinding {
+        /// The VNI.
+        vni: Vni,
+        /// The address.
+        ip: IpAddr,
+    },
 }
 
 /// I/O counters of one port (frames, as the backend moved them).
@@ -262,11 +280,21 @@ pub struct WorkerEvent {
     pub event: MacEvent,
 }
 
+/// A snooped ARP/ND binding change with its VNI.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BindingUpdate {
+    /// The VNI.
+    pub vni: Vni,
+    /// What happened.
+    pub event: BindingEvent,
+}
+
 /// The handle of a running worker thread.
 #[derive(Debug)]
 pub struct WorkerHandle {
     control: Sender<Control>,
     events: Receiver<WorkerEvent>,
+    bindings: Receiver<BindingUpdate>,
     snapshot: Arc<Mutex<Snapshot>>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<io::Result<()>>>,
@@ -286,6 +314,11 @@ impl WorkerHandle {
     /// The next MAC event, if any.
     pub fn try_event(&self) -> Option<WorkerEvent> {
         self.events.try_recv().ok()
+    }
+
+    /// The next snooped binding change, if any.
+    pub fn try_binding_event(&self) -> Option<BindingUpdate> {
+        self.bindings.try_recv().ok()
     }
 
     /// The latest published counters (at most a second old).
@@ -326,9 +359,11 @@ impl Drop for WorkerHandle {
 pub fn spawn(cfg: WorkerConfig) -> io::Result<WorkerHandle> {
     let (ctl_tx, ctl_rx) = mpsc::channel();
     let (ev_tx, ev_rx) = mpsc::sync_channel(4096);
+    let (b_tx, b_rx) = mpsc::sync_channel(4096);
     let snapshot = Arc::new(Mutex::new(Snapshot::default()));
     let stop = Arc::new(AtomicBool::new(false));
     let mut w = Worker::new(&cfg, ctl_rx, ev_tx, snapshot.clone(), stop.clone())?;
+    w.binding_events = Some(b_tx);
     w.publish();
     let thread = std::thread::Builder::new()
         .name("vtepd-dp".into())
@@ -336,6 +371,7 @@ pub fn spawn(cfg: WorkerConfig) -> io::Result<WorkerHandle> {
     Ok(WorkerHandle {
         control: ctl_tx,
         events: ev_rx,
+        bindings: b_rx,
         snapshot,
         stop,
         thread: Some(thread),
@@ -442,6 +478,7 @@ struct Worker {
     start: Instant,
     turns: u64,
     pending_events: VecDeque<WorkerEvent>,
+    binding_events: Option<mpsc::SyncSender<BindingUpdate>>,
     gro: TcpCoalescer,
     gro_port: PortId,
     spin: u32,
@@ -529,6 +566,7 @@ impl Worker {
             start: Instant::now(),
             turns: 0,
             pending_events: VecDeque::with_capacity(64),
+            binding_events: None,
             gro: TcpCoalescer::default(),
             gro_port: PortId(0),
             spin: cfg.spin,
@@ -612,6 +650,16 @@ impl Worker {
                         d.remove_flood_vtep(vtep);
                     }
                 }
+                Control::InstallBinding { vni, ip, mac } => {
+                    if let Some(s) = self.switch.domain_mut(vni).and_then(|d| d.suppress_mut()) {
+                        let _ = s.install(now, ip, mac, false);
+                    }
+                }
+                Control::WithdrawBinding { vni, ip } => {
+                    if let Some(s) = self.switch.domain_mut(vni).and_then(|d| d.suppress_mut()) {
+                        s.withdraw(&ip);
+                    }
+                }
             }
         }
     }
@@ -621,6 +669,15 @@ impl Worker {
             while let Some(event) = d.poll_event() {
                 if self.pending_events.len() < 4096 {
                     self.pending_events.push_back(WorkerEvent { vni, event });
+                }
+            }
+        }
+        for (vni, d) in self.switch.domains_mut() {
+            let Some(s) = d.suppress_mut() else { continue };
+            while let Some(event) = s.poll_event() {
+                if let Some(tx) = &self.binding_events {
+                    // A full channel drops the change (the reader is behind).
+                    let _ = tx.try_send(BindingUpdate { vni, event });
                 }
             }
         }
