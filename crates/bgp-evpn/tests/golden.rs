@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 
 use vtepd_bgp_evpn::attr::{
     AsPath, AttrValue, MpReach, NextHop, Origin, PathAttribute, PmsiTunnel, PmsiTunnelId,
+    SegmentType,
 };
 use vtepd_bgp_evpn::capability::{AddPathEntry, AddPathMode, Capability, ExtendedNextHopEntry};
 use vtepd_bgp_evpn::extcomm::TunnelType;
@@ -23,10 +24,11 @@ use vtepd_bgp_evpn::nlri::evpn::{
 };
 use vtepd_bgp_evpn::nlri::{NlriList, PathNlri, Vpnv4Route};
 use vtepd_bgp_evpn::session::negotiate;
+use vtepd_bgp_evpn::types::EsiKind;
 use vtepd_bgp_evpn::wire::{CodecContext, PeerKind};
 use vtepd_bgp_evpn::{
     AddressFamily, Afi, Asn, Community, EvpnRoute, ExtendedCommunity, Ipv4Prefix, Ipv6Prefix,
-    MacAddress, Message, Open, RouteDistinguisher, RouteTarget, RouterId, Update,
+    LabelField, MacAddress, Message, Open, RouteDistinguisher, RouteTarget, RouterId, Update, Vni,
 };
 
 // ------------------------------------------------------------- helpers --
@@ -246,7 +248,7 @@ fn flags_of(u: &Update, type_code: u8) -> u8 {
 #[test]
 fn every_fixture_decodes_and_reencodes_byte_for_byte() {
     let names = all_fixtures();
-    assert!(names.len() >= 45, "only {} fixtures", names.len());
+    assert!(names.len() >= 51, "only {} fixtures", names.len());
     for name in &names {
         let raw = bytes(name);
         let ctx = ctx_for(name);
@@ -1004,6 +1006,164 @@ fn gobgp_type3_built_from_typed_values_is_byte_identical() {
     assert_eq!(msg.to_vec(&ctx).expect("encode"), want);
 }
 
+#[test]
+fn gobgp_type1_lacp_esi_and_esi_label() {
+    let u = update("gobgp_update_evpn_type1_esi.bin");
+    assert_gobgp_local(&u);
+    let r = match &evpn_reach(&u)[0] {
+        EvpnRoute::EthernetAd(a) => *a,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(r.rd, rd_ip("10.0.0.2", 100));
+    assert_eq!(r.ethernet_tag.0, 0);
+    assert_eq!(vni(r.label), 100);
+    // ESI type 1 (LACP, RFC 7432 §5): system MAC, port key, a zero octet.
+    assert_eq!(r.esi.esi_type(), 1);
+    assert_eq!(
+        r.esi.kind(),
+        EsiKind::Lacp {
+            system_mac: mac("02:00:00:00:aa:01"),
+            port_key: 1
+        }
+    );
+    assert!(ext_comms(&u).contains(&ExtendedCommunity::EsiLabel {
+        single_active: false,
+        label: LabelField::from_vni(Vni::new(200).expect("vni")),
+    }));
+}
+
+#[test]
+fn gobgp_type4_mac_esi() {
+    let u = update("gobgp_update_evpn_type4_esi.bin");
+    assert_gobgp_local(&u);
+    let r = match &evpn_reach(&u)[0] {
+        EvpnRoute::EthernetSegment(e) => *e,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(r.rd, rd_ip("10.0.0.2", 0));
+    assert_eq!(r.originator, IpAddr::V4(ipv4("10.0.0.2")));
+    // ESI type 3 (MAC-based): MAC and a 3-octet local discriminator.
+    assert_eq!(
+        r.esi.kind(),
+        EsiKind::Mac {
+            system_mac: mac("02:00:00:00:aa:02"),
+            discriminator: 7
+        }
+    );
+    // GoBGP adds the ES-Import route target (type 0x06 subtype 0x02,
+    // RFC 7432 §7.6) from the ESI's MAC. The codec has no variant for it:
+    // it is kept as an unknown community and round-trips.
+    assert!(ext_comms(&u).contains(&ExtendedCommunity::Unknown([
+        0x06, 0x02, 0x02, 0x00, 0x00, 0x00, 0xaa, 0x02
+    ])));
+}
+
+#[test]
+fn gobgp_type2_ipv6_two_labels_as_esi() {
+    let u = update("gobgp_update_evpn_type2_labels.bin");
+    assert_gobgp_local(&u);
+    let m = mac_ip(&evpn_reach(&u)[0]);
+    assert_eq!(m.mac, mac("02:00:00:00:02:03"));
+    assert_eq!(m.ip, Some(IpAddr::V6(ipv6("fd00:100::3"))));
+    assert_eq!(m.ethernet_tag.0, 10);
+    // Symmetric IRB: label 1 the L2 VNI, label 2 the L3 VNI.
+    assert_eq!(vni(m.label1), 100);
+    assert_eq!(m.label2.map(vni), Some(4000));
+    // ESI type 5 (AS-based): AS 65000, discriminator 9.
+    assert_eq!(
+        m.esi.kind(),
+        EsiKind::As {
+            asn: Asn(65000),
+            discriminator: 9
+        }
+    );
+    // GoBGP 3.10's CLI turned "rd 4200000001:5" and "rt 4200000001:100"
+    // into type-0 (2-octet AS) values with AS 65535: that is what is on
+    // the wire and what the codec reads.
+    assert_eq!(
+        m.rd,
+        RouteDistinguisher::As2 {
+            asn: 65535,
+            number: 5
+        }
+    );
+    assert_eq!(
+        ext_comms(&u),
+        vec![
+            ExtendedCommunity::RouteTarget(RouteTarget::Ipv4 {
+                addr: ipv4("10.0.0.2"),
+                value: 100
+            }),
+            rt(65535, 100),
+            ExtendedCommunity::Encapsulation(TunnelType::Vxlan),
+            ExtendedCommunity::RouterMac(mac("02:00:00:00:02:ff")),
+        ]
+    );
+}
+
+#[test]
+fn gobgp_ipv4_as_set_aggregator_large_communities() {
+    let u = update("gobgp_update_ipv4_aspath.bin");
+    assert_eq!(origin(&u), Origin::Igp);
+    match u.attribute(2) {
+        Some(AttrValue::AsPath(p)) => {
+            assert_eq!(p.segments.len(), 2);
+            assert_eq!(p.segments[0].kind, SegmentType::Sequence);
+            assert_eq!(p.segments[1].kind, SegmentType::Set);
+            // An AS_SET counts as one (RFC 4271 §9.1.2.2 a).
+            assert_eq!(p.path_len(), 3);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(as_path(&u), vec![65010, 65020, 65030, 65040]);
+    match u.attribute(7) {
+        Some(AttrValue::Aggregator(a)) => {
+            assert_eq!(a.asn, Asn(65010));
+            assert_eq!(a.addr, ipv4("10.0.0.9"));
+        }
+        other => panic!("{other:?}"),
+    }
+    match u.attribute(32) {
+        Some(AttrValue::LargeCommunities(v)) => {
+            let l: Vec<(u32, u32, u32)> = v
+                .iter()
+                .map(|c| (c.global_admin, c.local1, c.local2))
+                .collect();
+            assert_eq!(l, vec![(65000, 1, 2), (4_200_000_001, 3, 4)]);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(u.nlri[0].nlri, v4p("10.71.0.0", 24));
+
+    // FRR re-originates it as type-5 with the same AS_PATH, AGGREGATOR and
+    // large communities.
+    let f = update("frr_update_evpn_type5_aspath.bin");
+    assert_eq!(as_path(&f), vec![65010, 65020, 65030, 65040]);
+    assert_eq!(f.attribute(7), u.attribute(7));
+    assert_eq!(f.attribute(32), u.attribute(32));
+    let r = prefix_route(&evpn_reach(&f)[0]);
+    assert_eq!(
+        r.prefix,
+        PrefixGateway::V4 {
+            prefix: v4p("10.71.0.0", 24),
+            gateway: Ipv4Addr::UNSPECIFIED
+        }
+    );
+}
+
+#[test]
+fn gobgp_vpnv4_ipv4_administrator_rd() {
+    let u = update("gobgp_update_vpnv4_vpnrd.bin");
+    match &u.mp_reach().expect("MP_REACH").nlri {
+        NlriList::Vpnv4(v) => {
+            assert_eq!(v[0].nlri.rd, rd_ip("10.0.0.2", 7));
+            assert_eq!(v[0].nlri.label.label(), 101);
+            assert_eq!(v[0].nlri.prefix, v4p("10.9.1.0", 24));
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
 // ------------------------------------------------------------ fuzz seeds --
 
 /// The seeds of the `bgp_*` fuzz targets, cut from the fixtures in each
@@ -1192,8 +1352,10 @@ fn fuzz_seeds_are_cut_from_the_fixtures() {
 /// GoBGP's UPDATEs of session A, replayed in capture order (manifest.txt)
 /// into vtepd's RIB, leave exactly what GoBGP's own RIB held at the end of
 /// the capture: type-2 MAC-only 02:00:00:00:02:02, type-2 02:00:00:00:01:01
-/// (with MAC mobility), the type-3, and the two type-5 routes; the MAC/IP
-/// type-2, the VPNv4, IPv4 and IPv6 routes were withdrawn.
+/// (with MAC mobility), type-2 02:00:00:00:02:03 (two labels), the type-1,
+/// type-3 and type-4 routes, the two type-5 routes, IPv4 10.71.0.0/24 and
+/// VPNv4 10.9.1.0/24; the MAC/IP type-2 02:00:00:00:02:01, VPNv4
+/// 10.9.0.0/24, IPv4 10.70.0.0/24 and IPv6 routes were withdrawn.
 #[test]
 fn gobgp_updates_replayed_into_the_rib() {
     use std::sync::Arc;
@@ -1235,15 +1397,17 @@ fn gobgp_updates_replayed_into_the_rib() {
         assert_eq!(a.inserted + a.withdrawn, 1, "{name}: one route each");
         applied += 1;
     }
-    assert_eq!(applied, 13);
+    assert_eq!(applied, 18);
     let best: Vec<(RouteKey, Arc<PathAttrs>)> = rib
         .iter_best()
         .map(|(k, p)| (k.clone(), p.attrs.clone()))
         .collect();
-    assert_eq!(best.len(), 5, "{best:#?}");
-    assert!(best
-        .iter()
-        .all(|(k, _)| k.family() == AddressFamily::L2VPN_EVPN));
+    assert_eq!(best.len(), 10, "{best:#?}");
+    let count = |f: AddressFamily| best.iter().filter(|(k, _)| k.family() == f).count();
+    assert_eq!(count(AddressFamily::L2VPN_EVPN), 8);
+    assert_eq!(count(AddressFamily::IPV4_UNICAST), 1, "10.71.0.0/24");
+    assert_eq!(count(AddressFamily::VPNV4), 1, "10.9.1.0/24");
+    assert_eq!(count(AddressFamily::IPV6_UNICAST), 0);
     let mut macs: Vec<String> = best
         .iter()
         .filter_map(|(k, _)| match k {
@@ -1252,7 +1416,11 @@ fn gobgp_updates_replayed_into_the_rib() {
         })
         .collect();
     macs.sort();
-    assert_eq!(macs.len(), 2);
+    assert_eq!(macs.len(), 3);
+    assert!(
+        macs.iter().any(|m| m.contains("02:00:00:00:02:03")),
+        "{macs:?}"
+    );
     assert!(
         macs.iter().any(|m| m.contains("02:00:00:00:02:02")),
         "{macs:?}"

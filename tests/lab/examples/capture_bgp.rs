@@ -503,6 +503,45 @@ fn gobgp_frr(lab: &Lab, out: &Path, manifest: &mut String) -> Result<usize> {
         "plain",
         "global rib -a ipv6 add 2001:db8:70::/64 nexthop fd00::2",
     )?;
+    // Route and attribute kinds FRR does not originate here: type-1 with a
+    // LACP ESI and the ESI label, type-4 with a MAC-based ESI, type-2 with
+    // an AS-based ESI, an IPv6 address, two labels (L2 and L3 VNI), a
+    // 4-octet-AS RD, IPv4- and 4-octet-AS RTs and the router MAC (symmetric
+    // IRB); AS_PATH with a set, AGGREGATOR, large communities; an
+    // IPv4-administrator RD on VPNv4.
+    step("esi", "global rib -a evpn add a-d esi LACP 02:00:00:00:aa:01 1 etag 0 label 100 rd 10.0.0.2:100 rt 65000:100 encap vxlan esi-label 200 nexthop 10.0.0.2")?;
+    step("esi", "global rib -a evpn add esi 10.0.0.2 esi MAC 02:00:00:00:aa:02 7 rd 10.0.0.2:0 rt 65000:100 encap vxlan nexthop 10.0.0.2")?;
+    step("labels", "global rib -a evpn add macadv 02:00:00:00:02:03 fd00:100::3 esi AS 65000 9 etag 10 label 100,4000 rd 4200000001:5 rt 10.0.0.2:100 4200000001:100 encap vxlan router-mac 02:00:00:00:02:ff nexthop 10.0.0.2")?;
+    steps.begin("aspath");
+    gobgp.cli(&[
+        "global",
+        "rib",
+        "-a",
+        "ipv4",
+        "add",
+        "10.71.0.0/24",
+        "nexthop",
+        "10.0.0.2",
+        "aspath",
+        "65010 65020 {65030,65040}",
+        "origin",
+        "igp",
+        "large-community",
+        "65000:1:2,4200000001:3:4",
+        "aggregator",
+        "65010:10.0.0.9",
+    ])?;
+    std::thread::sleep(SETTLE);
+    let mut step = |label: &str, args: &str| -> Result<()> {
+        steps.begin(label);
+        cli(args)?;
+        std::thread::sleep(SETTLE);
+        Ok(())
+    };
+    step(
+        "vpnrd",
+        "global rib -a vpnv4 add 10.9.1.0/24 label 101 rd 10.0.0.2:7 rt 65000:1 nexthop 10.0.0.2",
+    )?;
     step("del", &format!("global rib -a evpn del macadv 02:00:00:00:02:01 192.168.100.20 esi 0 etag 0 label 100 rd {rd}"))?;
     step(
         "del",
