@@ -153,7 +153,10 @@ pub enum DownReason {
     NotificationSent(Notification),
     /// The peer sent this NOTIFICATION.
     NotificationReceived(Notification),
-    /// The connection closed without a NOTIFICATION.
+    /// The connection closed without a NOTIFICATION. If the peer advertised
+    /// graceful restart ([`Negotiated::peer_graceful_restart`]), the daemon
+    /// may keep its routes as stale (`Rib::peer_down_graceful`, RFC 4724
+    /// §4.2) instead of dropping them.
     ConnectionClosed,
 }
 
