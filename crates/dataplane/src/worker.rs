@@ -198,7 +198,7 @@ pub enum Control {
 }
 
 /// I/O counters of one port (frames, as the backend moved them).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Default, PartialEq, Eq)]
 pub struct PortIo {
     /// Interface name.
     pub name: String,
@@ -222,6 +222,33 @@ pub struct PortIo {
     pub coalesced_frames: u64,
     /// Segments they held.
     pub coalesced_segments: u64,
+}
+
+impl Clone for PortIo {
+    fn clone(&self) -> Self {
+        let mut c = PortIo {
+            name: String::new(),
+            ..*self
+        };
+        c.name.clone_from(&self.name);
+        c
+    }
+
+    /// Copies into the existing name buffer: publishing a snapshot does not
+    /// allocate once the names fit.
+    fn clone_from(&mut self, o: &Self) {
+        self.name.clone_from(&o.name);
+        self.vni = o.vni;
+        self.rx_msgs = o.rx_msgs;
+        self.rx_frames = o.rx_frames;
+        self.tx_frames = o.tx_frames;
+        self.tx_dropped = o.tx_dropped;
+        self.gso_frames = o.gso_frames;
+        self.gso_segments = o.gso_segments;
+        self.offload_errors = o.offload_errors;
+        self.coalesced_frames = o.coalesced_frames;
+        self.coalesced_segments = o.coalesced_segments;
+    }
 }
 
 /// Underlay I/O counters.

@@ -22,6 +22,8 @@
 //!   `libc`, bounded by the `msg_controllen` the kernel returned.
 //! - `read` / `writev` on a TAP descriptor: same pointer discipline.
 //! - `poll`: an array of `pollfd` borrowed for the call.
+//! - [`alloc_count`]: a counting `GlobalAlloc` for the no-allocation tests,
+//!   forwarding every call to the system allocator.
 //!
 //! Descriptors are `OwnedFd`, so they are closed exactly once. Nothing here
 //! keeps a raw pointer beyond one call, so every type is `Send`.
@@ -34,6 +36,7 @@
 //! written in front of the frame in place. No call here allocates.
 #![allow(unsafe_code)]
 
+pub mod alloc_count;
 pub mod packet;
 pub mod tap;
 pub mod udp;
