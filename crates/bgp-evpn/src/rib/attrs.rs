@@ -58,8 +58,8 @@ pub struct PathFacts {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ExportParams {
     /// The receiver is an external peer: prepend `local_as`, drop
-    /// LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST, and drop a MED received
-    /// from another AS (RFC 4271 §5.1.4).
+    /// LOCAL_PREF, ORIGINATOR_ID and CLUSTER_LIST, and drop the MED if
+    /// `strip_med` (RFC 4271 §5.1.4).
     pub ebgp: bool,
     /// Our AS.
     pub local_as: Asn,
@@ -67,9 +67,10 @@ pub struct ExportParams {
     pub next_hop: Option<IpAddr>,
     /// For internal peers: LOCAL_PREF to set when the attribute is absent.
     pub default_local_pref: u32,
-    /// The path came from an external peer or is local: a received MED from
-    /// another AS must not be passed to a third AS.
-    pub from_ebgp: bool,
+    /// The path was learnt, not originated here: towards an external peer
+    /// its MED (set by another AS, or meant for our own routers) is not
+    /// passed on (RFC 4271 §5.1.4). A MED we originate is sent.
+    pub strip_med: bool,
     /// Route reflection (RFC 4456 §8): set ORIGINATOR_ID if absent and
     /// prepend the cluster ID to CLUSTER_LIST.
     pub reflect: Option<Reflection>,

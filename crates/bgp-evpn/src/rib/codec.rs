@@ -294,7 +294,7 @@ impl RibAttributes for PathAttrs {
             out.remove(at::LOCAL_PREF);
             out.remove(at::ORIGINATOR_ID);
             out.remove(at::CLUSTER_LIST);
-            if p.from_ebgp {
+            if p.strip_med {
                 // RFC 4271 §5.1.4: a MED received from one AS is not
                 // passed to another.
                 out.remove(at::MULTI_EXIT_DISC);

@@ -1000,13 +1000,12 @@ impl<A: RibAttributes> Rib<A> {
             local_as: self.cfg.local_as,
             next_hop: to.cfg.next_hop_self,
             default_local_pref: self.cfg.default_local_pref,
-            from_ebgp: true,
+            strip_med: source != PathSource::Local,
             reflect: None,
         };
         if let PathSource::Peer(src_id) = source {
             let src = self.peers.get(&src_id)?;
             let src_ebgp = src.ebgp(self.cfg.local_as);
-            params.from_ebgp = src_ebgp;
             if !src_ebgp && !to_ebgp {
                 // iBGP to iBGP: only by reflection (RFC 4456 §6).
                 if !(src.cfg.rr_client || to.cfg.rr_client) {

@@ -62,7 +62,7 @@ impl RibAttributes for T {
             t.local_pref = None;
             t.originator_id = None;
             t.cluster_list.clear();
-            if p.from_ebgp {
+            if p.strip_med {
                 t.med = None;
             }
         } else if t.local_pref.is_none() {
@@ -1031,4 +1031,32 @@ fn graceful_restart_keeps_stale_paths_until_end_of_rib() {
     rib.sweep_stale(p);
     assert!(rib.is_empty());
     assert_eq!(rib.peer_prefix_count(p), 0);
+}
+
+#[test]
+fn med_to_external_peers_only_when_originated_here() {
+    let mut rib: Rib<T> = Rib::new(cfg());
+    let i = up(&mut rib, peer_cfg(1, 65000));
+    let e = up(&mut rib, peer_cfg(2, 65002));
+    let with_med = |path: &[u32]| {
+        Arc::new(T {
+            as_path: path.to_vec(),
+            med: Some(50),
+            ..T::default()
+        })
+    };
+    rib.originate(pfx(30, 0, 0, 24), with_med(&[]));
+    rib.insert(i, None, pfx(30, 1, 0, 24), with_med(&[]))
+        .unwrap();
+    let ups = drain(&mut rib, e);
+    let med_of = |r: Route| {
+        ups.iter()
+            .find(|u| u.announce.contains(&r))
+            .and_then(|u| u.attrs.as_ref().unwrap().med)
+    };
+    assert_eq!(med_of(pfx(30, 0, 0, 24)), Some(50), "ours");
+    assert_eq!(med_of(pfx(30, 1, 0, 24)), None, "learnt");
+    // Internal peers get the MED either way.
+    let ups = drain(&mut rib, i);
+    assert_eq!(ups[0].attrs.as_ref().unwrap().med, Some(50));
 }

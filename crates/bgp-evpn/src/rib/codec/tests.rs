@@ -132,7 +132,7 @@ fn export_rewrites() {
         local_as: Asn(65000),
         next_hop: Some(IpAddr::V4(Ipv4Addr::new(198, 51, 100, 1))),
         default_local_pref: 100,
-        from_ebgp: true,
+        strip_med: true,
         reflect: None,
     });
     assert_eq!(ebgp.facts(100).as_path_len, 1);
@@ -149,7 +149,7 @@ fn export_rewrites() {
             local_as: Asn(65000),
             next_hop: None,
             default_local_pref: 100,
-            from_ebgp: false,
+            strip_med: false,
             reflect: Some(super::super::Reflection {
                 originator: RouterId(Ipv4Addr::new(10, 0, 0, 5)),
                 cluster_id: u32::from(Ipv4Addr::new(10, 0, 0, 100)),
@@ -186,7 +186,7 @@ fn export_rewrites() {
         local_as: Asn(65000),
         next_hop: None,
         default_local_pref: 100,
-        from_ebgp: true,
+        strip_med: true,
         reflect: None,
     });
     assert!(out.get(200).is_none());
