@@ -32,6 +32,11 @@
 //! # rd = "10.0.0.1:1"  (default ROUTER_ID:N, N = 1, 2, ... in file order)
 //! # rt = ["65000:100"] (default ASN:VNI)
 //! # local-ip = "10.0.0.1" (default: [underlay] local-ip, else router-id)
+//! # taps = ["tap100"]          TAP devices vtepd creates (access ports)
+//! # interfaces = ["veth-h1"]    existing interfaces via AF_PACKET
+//! # arp-suppression = true      (default)
+//! # learning = false            data-plane learning from the overlay
+//! # mac-aging = 300             seconds
 //!
 //! [[vni]]
 //! vni = 4000
@@ -152,6 +157,33 @@ pub struct VniConfig {
     pub local_ip: IpAddr,
     /// Router MAC (L3 VNIs).
     pub router_mac: Option<MacAddress>,
+    /// Access ports of an L2 VNI (the dataplane starts when any VNI has one).
+    pub ports: Vec<PortCfg>,
+    /// ARP/ND suppression (default on).
+    pub arp_suppression: bool,
+    /// Data-plane learning from decapsulated frames (default off: with EVPN
+    /// the control plane installs remote MACs).
+    pub learn_remote: bool,
+    /// Aging time of local MACs in seconds (default 300).
+    pub mac_aging: u32,
+}
+
+/// An access port of an L2 VNI.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PortCfg {
+    /// A TAP device vtepd creates (`taps = [...]`).
+    Tap(String),
+    /// An existing interface through AF_PACKET (`interfaces = [...]`).
+    Interface(String),
+}
+
+impl PortCfg {
+    /// The interface name.
+    pub fn name(&self) -> &str {
+        match self {
+            PortCfg::Tap(n) | PortCfg::Interface(n) => n,
+        }
+    }
 }
 
 /// A route to originate (tests and demos).
@@ -238,6 +270,16 @@ pub struct Config {
     pub vnis: Vec<VniConfig>,
     /// Routes to originate.
     pub originate: Vec<Originate>,
+    /// VXLAN UDP port (`[underlay] port`, default 4789).
+    pub underlay_port: u16,
+    /// Underlay MTU (`[underlay] mtu`), informational for `show`.
+    pub underlay_mtu: Option<u16>,
+    /// Duplicate-MAC detection: this many moves ... (`[evpn] dad-max-moves`,
+    /// default 5 as FRR)
+    pub dad_max_moves: u32,
+    /// ... within this many seconds freeze the MAC (`[evpn] dad-time`,
+    /// default 180 as FRR).
+    pub dad_time: u32,
 }
 
 /// Default control socket.
@@ -254,6 +296,7 @@ struct Raw {
     control: Option<RawControl>,
     log: Option<RawLog>,
     underlay: Option<RawUnderlay>,
+    evpn: Option<RawEvpn>,
     #[serde(default)]
     neighbor: Vec<S<RawNeighbor>>,
     #[serde(default)]
@@ -290,6 +333,15 @@ struct RawLog {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawUnderlay {
     local_ip: Option<S<String>>,
+    port: Option<S<i64>>,
+    mtu: Option<S<i64>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawEvpn {
+    dad_max_moves: Option<S<i64>>,
+    dad_time: Option<S<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -330,6 +382,11 @@ struct RawVni {
     export_rt: Option<Vec<S<String>>>,
     local_ip: Option<S<String>>,
     router_mac: Option<S<String>>,
+    taps: Option<Vec<S<String>>>,
+    interfaces: Option<Vec<S<String>>>,
+    arp_suppression: Option<bool>,
+    learning: Option<bool>,
+    mac_aging: Option<S<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -637,6 +694,23 @@ impl Config {
             None => IpAddr::V4(router_id),
         };
 
+        let underlay_port = match raw.underlay.as_ref().and_then(|u| u.port.as_ref()) {
+            Some(p) => cx.int(p, "underlay.port", 1, 65535)?,
+            None => 4789,
+        };
+        let underlay_mtu = match raw.underlay.as_ref().and_then(|u| u.mtu.as_ref()) {
+            Some(m) => Some(cx.int(m, "underlay.mtu", 576, 65535)?),
+            None => None,
+        };
+        let dad_max_moves = match raw.evpn.as_ref().and_then(|e| e.dad_max_moves.as_ref()) {
+            Some(m) => cx.int(m, "evpn.dad-max-moves", 2, 1000)?,
+            None => 5,
+        };
+        let dad_time = match raw.evpn.as_ref().and_then(|e| e.dad_time.as_ref()) {
+            Some(t) => cx.int(t, "evpn.dad-time", 2, 1800)?,
+            None => 180,
+        };
+
         let mut neighbors = Vec::new();
         for (i, n) in raw.neighbor.iter().enumerate() {
             let f = |name: &str| format!("neighbor[{}].{name}", i + 1);
@@ -798,6 +872,43 @@ impl Config {
             if kind == VniKind::L3 && router_mac.is_none() {
                 return Err(cx.err(Some(span), &f("router-mac"), "an L3 VNI needs a router-mac"));
             }
+            let mut ports = Vec::new();
+            for (list, tap) in [(&v.taps, true), (&v.interfaces, false)] {
+                for p in list.iter().flatten() {
+                    let name = p.get_ref();
+                    if name.is_empty() || name.len() > 15 {
+                        return Err(cx.err(
+                            Some(p.span()),
+                            &f(if tap { "taps" } else { "interfaces" }),
+                            format!("{name:?} is not an interface name (1-15 characters)"),
+                        ));
+                    }
+                    let dup = vnis
+                        .iter()
+                        .flat_map(|x| x.ports.iter())
+                        .chain(ports.iter())
+                        .any(|x: &PortCfg| x.name() == name);
+                    if dup {
+                        return Err(cx.err(
+                            Some(p.span()),
+                            &f(if tap { "taps" } else { "interfaces" }),
+                            format!("port {name:?} is used twice"),
+                        ));
+                    }
+                    ports.push(if tap {
+                        PortCfg::Tap(name.clone())
+                    } else {
+                        PortCfg::Interface(name.clone())
+                    });
+                }
+            }
+            if kind == VniKind::L3 && !ports.is_empty() {
+                return Err(cx.err(Some(span), &f("taps"), "an L3 VNI has no access ports"));
+            }
+            let mac_aging = match &v.mac_aging {
+                Some(a) => cx.int(a, &f("mac-aging"), 10, 1_000_000)?,
+                None => 300,
+            };
             vnis.push(VniConfig {
                 vni,
                 kind,
@@ -806,6 +917,10 @@ impl Config {
                 export_rt,
                 local_ip: vlocal,
                 router_mac,
+                ports,
+                arp_suppression: v.arp_suppression.unwrap_or(true),
+                learn_remote: v.learning.unwrap_or(false),
+                mac_aging,
             });
         }
 
@@ -942,6 +1057,10 @@ impl Config {
             neighbors,
             vnis,
             originate,
+            underlay_port,
+            underlay_mtu,
+            dad_max_moves,
+            dad_time,
         })
     }
 }
@@ -961,6 +1080,36 @@ fn hold(cx: &Ctx<'_>, h: &S<i64>, field: &str) -> Result<u16, ConfigError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dataplane_fields() {
+        let c = parse(
+            "[bgp]\nrouter-id = \"10.0.0.1\"\nasn = 65000\n[underlay]\nport = 4790\nmtu = 1500\n\
+             [evpn]\ndad-max-moves = 3\ndad-time = 30\n\
+             [[vni]]\nvni = 100\ntaps = [\"tap100\"]\ninterfaces = [\"veth1\"]\narp-suppression = false\n",
+        )
+        .unwrap();
+        assert_eq!(c.underlay_port, 4790);
+        assert_eq!(c.underlay_mtu, Some(1500));
+        assert_eq!((c.dad_max_moves, c.dad_time), (3, 30));
+        let v = &c.vnis[0];
+        assert_eq!(
+            v.ports,
+            vec![
+                PortCfg::Tap("tap100".into()),
+                PortCfg::Interface("veth1".into())
+            ]
+        );
+        assert!(!v.arp_suppression);
+        assert_eq!(v.mac_aging, 300);
+        let e = parse(
+            "[bgp]\nrouter-id = \"10.0.0.1\"\nasn = 65000\n\
+             [[vni]]\nvni = 100\ntaps = [\"p\"]\n[[vni]]\nvni = 200\ninterfaces = [\"p\"]\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "vni[2].interfaces");
+        assert_eq!(e.line, Some(9));
+    }
 
     fn parse(s: &str) -> Result<Config, ConfigError> {
         Config::parse(Path::new("t.toml"), s)
@@ -1037,6 +1186,15 @@ prefix = "10.80.0.0/24"
         assert_eq!(c.vnis[1].kind, VniKind::L3);
         assert_eq!(c.originate.len(), 3);
         assert_eq!(c.socket, PathBuf::from(DEFAULT_SOCKET));
+    }
+
+    #[test]
+    fn example_config_is_valid() {
+        let c = parse(include_str!("../vtepd.example.toml")).unwrap();
+        assert_eq!(c.neighbors.len(), 1);
+        assert_eq!(c.vnis.len(), 2);
+        assert_eq!(c.originate.len(), 3);
+        assert_eq!(c.local_ip, "10.0.0.2".parse::<IpAddr>().unwrap());
     }
 
     #[test]
