@@ -430,3 +430,106 @@ fn frr_sees_bad_peer_as_from_vtepd() -> Result<()> {
     assert!(started.elapsed() < Duration::from_secs(60));
     Ok(())
 }
+
+#[test]
+fn vtepd_route_reflector_for_two_frr() -> Result<()> {
+    let started = Instant::now();
+    let lab = Lab::new()?;
+    let rr = lab.netns("rr")?;
+    let a = lab.netns("a")?;
+    let b = lab.netns("b")?;
+    let _la = Veth::pair(&rr, "ua", &a, "u0")
+        .addrs_a(&["10.0.1.1/24"])
+        .addrs_b(&["10.0.1.2/24"])
+        .create()?;
+    let _lb = Veth::pair(&rr, "ub", &b, "u0")
+        .addrs_a(&["10.0.2.1/24"])
+        .addrs_b(&["10.0.2.2/24"])
+        .create()?;
+    // The clients reach each other's VTEP address through the reflector's
+    // namespace (FRR uses a path only when its next hop resolves).
+    rr.sysctl("net.ipv4.ip_forward", "1")?;
+    let _ra = a.route(&["10.0.2.0/24", "via", "10.0.1.1"])?;
+    let _rb = b.route(&["10.0.1.0/24", "via", "10.0.2.1"])?;
+    let mut keep = Vec::new();
+    let mut frrs = Vec::new();
+    for (ns, me, rrip) in [(&a, "10.0.1.2", "10.0.1.1"), (&b, "10.0.2.2", "10.0.2.1")] {
+        let br = ns.bridge("br100", None)?;
+        let vx = Vxlan::builder("vxlan100", 100, me.parse()?)
+            .dev("u0")
+            .bridge("br100")
+            .create(ns)?;
+        keep.push((br, vx));
+        let conf = EvpnBgpConf {
+            hostname: "client",
+            router_id: me,
+            neighbors: &[(rrip, "internal")],
+            ..Default::default()
+        }
+        .render();
+        frrs.push(ns.frr("hostname client\n", Some(&conf))?);
+    }
+    let conf = r#"
+[bgp]
+router-id = "10.0.0.100"
+asn = 65000
+
+[control]
+socket = "@SOCKET@"
+
+[[neighbor]]
+address = "10.0.1.2"
+remote-as = "internal"
+route-reflector-client = true
+hold-time = 9
+connect-retry = 1
+
+[[neighbor]]
+address = "10.0.2.2"
+remote-as = "internal"
+route-reflector-client = true
+hold-time = 9
+connect-retry = 1
+"#;
+    let v = Vtepd::start(&lab, &rr, "vtepd-rr", conf)?;
+    v.wait_established(&lab, "10.0.1.2")?;
+    v.wait_established(&lab, "10.0.2.2")?;
+    // Each client's type-3 reaches the other through vtepd with
+    // ORIGINATOR_ID = the client and CLUSTER_LIST = [vtepd's router ID],
+    // and zebra installs the flood entry towards the other VTEP.
+    for (i, (other, me_ns)) in [("10.0.2.2", &a), ("10.0.1.2", &b)].into_iter().enumerate() {
+        let frr = &frrs[i];
+        let want = format!("[3]:[0]:[32]:[{other}]");
+        frr.wait_evpn_route("reflected type-3", T, |_, p| p == want)?;
+        let all = frr.vtysh_json("show bgp l2vpn evpn route json")?;
+        let rd = all
+            .as_object()
+            .into_iter()
+            .flat_map(|o| o.iter())
+            .find(|(_, routes)| routes.get(&want).is_some())
+            .map(|(rd, _)| rd.clone())
+            .unwrap_or_default();
+        let route = frr
+            .vtysh_json(&format!(
+                "show bgp l2vpn evpn route rd {rd} type multicast json"
+            ))?
+            .to_string();
+        assert!(
+            route.contains(&format!("\"originatorId\":\"{other}\"")),
+            "{route}"
+        );
+        assert!(route.contains("10.0.0.100"), "CLUSTER_LIST: {route}");
+        lab.wait_until(T, "flood entry to the other client", || -> Result<bool> {
+            Ok(me_ns
+                .fdb(Some("vxlan100"))?
+                .lines()
+                .any(|l| l.starts_with("00:00:00:00:00:00") && l.contains(&format!("dst {other}"))))
+        })?;
+    }
+    println!("{}", v.show_text(&["bgp", "evpn", "route"])?);
+    drop(frrs);
+    drop(keep);
+    println!("total {:?}", started.elapsed());
+    assert!(started.elapsed() < Duration::from_secs(60));
+    Ok(())
+}
