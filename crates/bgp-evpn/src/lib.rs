@@ -29,6 +29,7 @@ pub mod nlri;
 pub mod rib;
 pub mod session;
 pub mod types;
+pub mod unnumbered;
 pub mod wire;
 
 pub use attr::{AsPath, AttrFlags, AttrValue, MpReach, MpUnreach, NextHop, Origin, PathAttribute};
