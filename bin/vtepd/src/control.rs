@@ -106,6 +106,9 @@ pub fn request(socket: &Path, q: &Query) -> Result<Value> {
 /// Parse the words after `show` into a query.
 pub fn parse_show(words: &[String]) -> Result<Query> {
     let w: Vec<&str> = words.iter().map(String::as_str).collect();
+    if let Some(q) = parse_show_evpn(&w)? {
+        return Ok(q);
+    }
     let rest = match w.as_slice() {
         ["bgp", rest @ ..] => rest,
         _ => bail!("usage: vtepd show bgp (summary | evpn route [type N] [vni N] | ipv4 | ipv6 | vpnv4 | vpnv6)"),
@@ -149,6 +152,32 @@ pub fn parse_show(words: &[String]) -> Result<Query> {
         route_type,
         vni,
     })
+}
+
+/// `show evpn mac vni N`, `show evpn vni [N]`, `show evpn arp-cache [vni N]`,
+/// `show vteps`, `show interfaces`.
+fn parse_show_evpn(w: &[&str]) -> Result<Option<Query>> {
+    let num = |v: &str| -> Result<Option<u32>> {
+        Ok(Some(v.parse().with_context(|| format!("bad VNI {v:?}"))?))
+    };
+    let (what, vni) = match w {
+        ["evpn", "mac", "vni", n] => ("mac", num(n)?),
+        ["evpn", "mac"] => ("mac", None),
+        ["evpn", "vni"] => ("vni", None),
+        ["evpn", "vni", n] => ("vni", num(n)?),
+        ["evpn", "arp-cache"] => ("arp-cache", None),
+        ["evpn", "arp-cache", "vni", n] => ("arp-cache", num(n)?),
+        ["vteps"] | ["evpn", "vteps"] => ("vteps", None),
+        ["interfaces"] => ("interfaces", None),
+        ["evpn", ..] => bail!(
+            "usage: vtepd show evpn (mac vni N | vni [N] | arp-cache [vni N]) | vteps | interfaces"
+        ),
+        _ => return Ok(None),
+    };
+    Ok(Some(Query::Evpn {
+        what: what.into(),
+        vni,
+    }))
 }
 
 fn s(v: &Value) -> String {
@@ -311,6 +340,7 @@ pub fn show(socket: &Path, words: &[String], as_json: bool) -> Result<()> {
         match q {
             Query::Summary => print!("{}", render_summary(&v)),
             Query::Routes { .. } => print!("{}", render_routes(&v)),
+            Query::Evpn { what, .. } => print!("{}", crate::evpn::show::render(&what, &v)),
         }
     }
     Ok(())

@@ -53,7 +53,16 @@ async fn run_async(cfg: Config, socket: Option<PathBuf>) -> Result<()> {
 
     let status: StatusMap = Arc::new(Mutex::new(BTreeMap::new()));
     let (rib_tx, rib_rx) = mpsc::unbounded_channel();
-    let rib = RibTask::new(cfg.clone(), status.clone());
+    let mut rib = RibTask::new(cfg.clone(), status.clone());
+    // The L2 dataplane and its EVPN wiring, when any VNI has ports.
+    let mut evpn_task = None;
+    if crate::evpn::wanted(&cfg) {
+        let worker = crate::evpn::start_worker(&cfg)?;
+        let (etx, erx) = mpsc::unbounded_channel();
+        rib.evpn = Some(etx);
+        let t = crate::evpn::EvpnTask::new(cfg.clone(), worker, rib_tx.clone());
+        evpn_task = Some(tokio::spawn(t.run(erx)));
+    }
     let rib_task = tokio::spawn(rib.run(rib_rx));
 
     let mut directory = PeerDirectory::new();
@@ -143,6 +152,11 @@ async fn run_async(cfg: Config, socket: Option<PathBuf>) -> Result<()> {
     tokio::time::sleep(Duration::from_millis(200)).await;
     ctl_task.abort();
     rib_task.abort();
+    if let Some(t) = evpn_task {
+        // Dropping the task drops the worker handle, which stops the thread.
+        t.abort();
+        let _ = t.await;
+    }
     let _ = std::fs::remove_file(&socket);
     info!("vtepd stopped");
     Ok(())

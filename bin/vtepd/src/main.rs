@@ -5,6 +5,7 @@ mod config;
 mod control;
 mod daemon;
 mod decode;
+mod evpn;
 mod pcap;
 
 use std::path::PathBuf;

@@ -99,6 +99,18 @@ pub enum RibCmd {
         /// The peer.
         id: PeerId,
     },
+    /// Local routes from the EVPN wiring, in order: originate (`Some`) or
+    /// withdraw (`None`) each key.
+    Local {
+        /// The operations.
+        ops: Vec<(
+            vtepd_bgp_evpn::rib::RouteKey,
+            Option<(
+                vtepd_bgp_evpn::rib::Route,
+                vtepd_bgp_evpn::rib::codec::PathAttrs,
+            )>,
+        )>,
+    },
     /// A `show` query from the control socket.
     Show {
         /// The query.

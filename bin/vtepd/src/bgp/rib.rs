@@ -41,6 +41,9 @@ pub struct RibTask {
     pub cfg: Arc<Config>,
     /// Peer statuses (for `show bgp summary`).
     pub status: StatusMap,
+    /// The EVPN wiring, told of best paths in L2 VNI tables (when a
+    /// dataplane runs).
+    pub evpn: Option<mpsc::UnboundedSender<crate::evpn::EvpnCmd>>,
 }
 
 /// The RIB configuration of `cfg`: one import table per VNI (table id = VNI).
@@ -88,6 +91,7 @@ impl RibTask {
             peers,
             cfg,
             status,
+            evpn: None,
         }
     }
 
@@ -154,6 +158,27 @@ impl RibTask {
                 }
             }
             RibCmd::Refresh { id } => self.rib.refresh(id),
+            RibCmd::Local { ops } => {
+                for (key, op) in ops {
+                    match op {
+                        Some((route, attrs)) => self.rib.originate(route, Arc::new(attrs)),
+                        None => self.rib.withdraw_local(&key),
+                    }
+                }
+            }
+            RibCmd::Show {
+                query: show::Query::Evpn { what, vni },
+                reply,
+            } => match &self.evpn {
+                Some(tx) => {
+                    let _ = tx.send(crate::evpn::EvpnCmd::Show { what, vni, reply });
+                }
+                None => {
+                    let _ = reply.send(serde_json::json!({
+                        "error": "no dataplane: no [[vni]] has ports"
+                    }));
+                }
+            },
             RibCmd::Show { query, reply } => {
                 let v = show::answer(self, &query);
                 let _ = reply.send(v);
@@ -164,11 +189,29 @@ impl RibTask {
     fn drain_events(&mut self) {
         while let Some(ev) = self.rib.poll_event() {
             match ev {
-                RibEvent::Installed { table, key, .. } => {
+                RibEvent::Installed {
+                    table,
+                    key,
+                    route,
+                    attrs,
+                    source,
+                } => {
                     debug!(table = table.0, route = %key, "installed");
+                    if let Some(tx) = &self.evpn {
+                        let _ = tx.send(crate::evpn::EvpnCmd::Installed {
+                            vni: table.0,
+                            key,
+                            route,
+                            attrs,
+                            source,
+                        });
+                    }
                 }
                 RibEvent::Withdrawn { table, key } => {
                     debug!(table = table.0, route = %key, "withdrawn");
+                    if let Some(tx) = &self.evpn {
+                        let _ = tx.send(crate::evpn::EvpnCmd::Withdrawn { vni: table.0, key });
+                    }
                 }
                 RibEvent::MaxPrefixExceeded {
                     peer,

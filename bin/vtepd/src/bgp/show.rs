@@ -33,6 +33,15 @@ pub enum Query {
         #[serde(default)]
         vni: Option<u32>,
     },
+    /// `show evpn mac|vni|arp-cache`, `show vteps`, `show interfaces`:
+    /// answered by the EVPN wiring.
+    Evpn {
+        /// `mac`, `vni`, `arp-cache`, `vteps` or `interfaces`.
+        what: String,
+        /// VNI filter.
+        #[serde(default)]
+        vni: Option<u32>,
+    },
 }
 
 fn family_of(name: &str) -> Option<AddressFamily> {
@@ -51,6 +60,7 @@ pub fn answer(t: &RibTask, q: &Query) -> Value {
             Some(f) => routes(t, f, *route_type, *vni),
             None => json!({ "error": format!("unknown family {family:?}") }),
         },
+        Query::Evpn { .. } => json!({ "error": "answered by the EVPN task" }),
     }
 }
 

@@ -1,0 +1,326 @@
+//! EVPN L2 wiring: the dataplane worker started from the `[[vni]]` entries,
+//! and a task that joins it to the RIB through plain events.
+//!
+//! - Worker → task: MAC learnt / moved / aged / flushed / shadowed, snooped
+//!   ARP/ND bindings (polled every 100 ms; the worker publishes them every
+//!   500 ms).
+//! - RIB → task: best path installed / withdrawn in an L2 VNI's table
+//!   ([`EvpnCmd::Installed`], [`EvpnCmd::Withdrawn`]).
+//! - Task → RIB: local type-2 routes to originate or withdraw
+//!   ([`RibCmd::Local`]); type-3 routes are originated by the RIB task from
+//!   the configuration.
+//! - Task → worker: [`Control`] (remote MACs, bindings, flood list).
+//!
+//! The decisions live in the sans-IO [`state`] module.
+
+pub mod show;
+pub mod state;
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
+use tracing::{debug, info, warn};
+use vtepd_bgp_evpn::rib::codec::PathAttrs;
+use vtepd_bgp_evpn::rib::{PathSource, Route, RouteKey};
+use vtepd_bgp_evpn::MacAddress;
+use vtepd_dataplane::mac_table::{Destination, EntryKind, MacEvent, MacTableConfig};
+use vtepd_dataplane::suppress::{BindingEvent, SuppressConfig};
+use vtepd_dataplane::vxlan::VxlanConfig;
+use vtepd_dataplane::worker::{self, PortKind, WorkerConfig, WorkerHandle};
+use vtepd_dataplane::BridgeConfig;
+
+use crate::bgp::RibCmd;
+use crate::config::{Config, PortCfg, VniKind};
+use state::{Action, Dad, EvpnState, VniSettings};
+
+/// What the EVPN task is told.
+#[derive(Debug)]
+pub enum EvpnCmd {
+    /// A best path was installed in table `vni`.
+    Installed {
+        /// The table (VNI).
+        vni: u32,
+        /// The key.
+        key: RouteKey,
+        /// The route.
+        route: Route,
+        /// Its attributes.
+        attrs: Arc<PathAttrs>,
+        /// Its source.
+        source: PathSource,
+    },
+    /// No best path for `key` in table `vni` any more.
+    Withdrawn {
+        /// The table (VNI).
+        vni: u32,
+        /// The key.
+        key: RouteKey,
+    },
+    /// A `show evpn ...` / `show vteps` / `show interfaces` query.
+    Show {
+        /// What.
+        what: String,
+        /// VNI filter.
+        vni: Option<u32>,
+        /// Where the answer goes.
+        reply: oneshot::Sender<Value>,
+    },
+}
+
+/// Whether the configuration asks for a dataplane (any L2 VNI with ports).
+pub fn wanted(cfg: &Config) -> bool {
+    cfg.vnis
+        .iter()
+        .any(|v| v.kind == VniKind::L2 && !v.ports.is_empty())
+}
+
+/// The worker configuration of `cfg`'s L2 VNIs.
+pub fn worker_config(cfg: &Config) -> Result<WorkerConfig> {
+    let mut vnis = Vec::new();
+    for v in cfg.vnis.iter().filter(|v| v.kind == VniKind::L2) {
+        let vni = vtepd_wire::vxlan::Vni::new(v.vni.get())
+            .map_err(|e| anyhow::anyhow!("VNI {}: {e:?}", v.vni))?;
+        let bridge = BridgeConfig {
+            mac: MacTableConfig {
+                age: Some(Duration::from_secs(u64::from(v.mac_aging))),
+                ..MacTableConfig::default()
+            },
+            learn_remote: v.learn_remote,
+            suppress: v.arp_suppression.then(SuppressConfig::default),
+            ..BridgeConfig::default()
+        };
+        vnis.push(worker::VniConfig {
+            vni,
+            ports: v
+                .ports
+                .iter()
+                .map(|p| match p {
+                    PortCfg::Tap(n) => PortKind::Tap(n.clone()),
+                    PortCfg::Interface(n) => PortKind::Packet(n.clone()),
+                })
+                .collect(),
+            flood: Vec::new(),
+            static_macs: Vec::new(),
+            bridge,
+        });
+    }
+    let mut wc = WorkerConfig::new(cfg.local_ip, vnis);
+    wc.vxlan = VxlanConfig::new(cfg.underlay_port, (49152, 65535), 0)
+        .map_err(|e| anyhow::anyhow!("underlay port: {e:?}"))?;
+    Ok(wc)
+}
+
+/// Start the worker.
+pub fn start_worker(cfg: &Config) -> Result<WorkerHandle> {
+    let wc = worker_config(cfg)?;
+    let h = worker::spawn(wc).with_context(|| {
+        format!(
+            "starting the dataplane (underlay {}:{}, ports {})",
+            cfg.local_ip,
+            cfg.underlay_port,
+            cfg.vnis
+                .iter()
+                .flat_map(|v| v.ports.iter().map(|p| p.name().to_owned()))
+                .collect::<Vec<_>>()
+                .join(",")
+        )
+    })?;
+    info!(local = %cfg.local_ip, port = cfg.underlay_port, "dataplane started");
+    Ok(h)
+}
+
+/// The EVPN task's state.
+pub struct EvpnTask {
+    /// The decisions.
+    pub state: EvpnState,
+    /// The worker.
+    pub worker: WorkerHandle,
+    /// The configuration.
+    pub cfg: Arc<Config>,
+    /// Where local routes go.
+    pub rib: mpsc::UnboundedSender<RibCmd>,
+    /// Port names by worker port index.
+    pub port_names: Vec<String>,
+    /// Local MAC → port name, per VNI (for `show`).
+    pub local_ports: BTreeMap<(u32, MacAddress), String>,
+    /// Time origin.
+    pub start: Instant,
+}
+
+impl EvpnTask {
+    /// A task for `cfg` driving `worker`.
+    pub fn new(
+        cfg: Arc<Config>,
+        worker: WorkerHandle,
+        rib: mpsc::UnboundedSender<RibCmd>,
+    ) -> EvpnTask {
+        let vnis = cfg
+            .vnis
+            .iter()
+            .filter(|v| v.kind == VniKind::L2)
+            .map(|v| VniSettings {
+                vni: v.vni,
+                rd: v.rd,
+                export_rt: v.export_rt.clone(),
+                local_ip: v.local_ip,
+            })
+            .collect();
+        let dad = Dad {
+            max_moves: cfg.dad_max_moves,
+            window: Duration::from_secs(u64::from(cfg.dad_time)),
+        };
+        let port_names = cfg
+            .vnis
+            .iter()
+            .filter(|v| v.kind == VniKind::L2)
+            .flat_map(|v| v.ports.iter().map(|p| p.name().to_owned()))
+            .collect();
+        EvpnTask {
+            state: EvpnState::new(vnis, dad),
+            worker,
+            cfg,
+            rib,
+            port_names,
+            local_ports: BTreeMap::new(),
+            start: Instant::now(),
+        }
+    }
+
+    fn port_name(&self, d: Destination) -> Option<String> {
+        match d {
+            Destination::Local(p) => self.port_names.get(usize::from(p.0)).cloned(),
+            Destination::Remote(_) => None,
+        }
+    }
+
+    /// Run until the command channel closes.
+    pub async fn run(mut self, mut rx: mpsc::UnboundedReceiver<EvpnCmd>) {
+        let mut tick = tokio::time::interval(Duration::from_millis(100));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tokio::select! {
+                c = rx.recv() => {
+                    let Some(c) = c else { break };
+                    self.handle(c);
+                    while let Ok(c) = rx.try_recv() {
+                        self.handle(c);
+                    }
+                }
+                _ = tick.tick() => self.poll_worker(),
+            }
+            self.apply();
+        }
+    }
+
+    fn now(&self) -> Duration {
+        self.start.elapsed()
+    }
+
+    fn handle(&mut self, c: EvpnCmd) {
+        let now = self.now();
+        match c {
+            EvpnCmd::Installed {
+                vni,
+                key,
+                route,
+                attrs,
+                source,
+            } => self
+                .state
+                .rib_installed(now, vni, key, &route, &attrs, source),
+            EvpnCmd::Withdrawn { vni, key } => self.state.rib_withdrawn(vni, &key),
+            EvpnCmd::Show { what, vni, reply } => {
+                let v = show::answer(self, &what, vni);
+                let _ = reply.send(v);
+            }
+        }
+    }
+
+    fn poll_worker(&mut self) {
+        let now = self.now();
+        while let Some(e) = self.worker.try_event() {
+            let vni = e.vni.get();
+            let local = |k: EntryKind| k == EntryKind::LearntLocal;
+            match e.event {
+                MacEvent::Learnt { mac, dest, kind } if local(kind) => {
+                    let m = MacAddress(mac.0);
+                    if let Some(n) = self.port_name(dest) {
+                        self.local_ports.insert((vni, m), n);
+                    }
+                    debug!(vni, %m, "local MAC learnt");
+                    self.state.local_learn(now, vni, m);
+                }
+                MacEvent::Moved { mac, to, kind, .. } if local(kind) => {
+                    let m = MacAddress(mac.0);
+                    if let Some(n) = self.port_name(to) {
+                        self.local_ports.insert((vni, m), n);
+                    }
+                    self.state.local_learn(now, vni, m);
+                }
+                MacEvent::Shadowed {
+                    mac,
+                    installed: Destination::Remote(vtep),
+                    seen: seen @ Destination::Local(_),
+                    kind: EntryKind::ControlPlane,
+                } => {
+                    // The host behind a remote VTEP now talks on a local port:
+                    // a local move (RFC 7432 §15).
+                    let m = MacAddress(mac.0);
+                    info!(vni, %m, from = %vtep, "MAC moved to a local port");
+                    if let Some(n) = self.port_name(seen) {
+                        self.local_ports.insert((vni, m), n);
+                    }
+                    self.state.local_learn(now, vni, m);
+                }
+                MacEvent::Aged { mac, kind, .. } | MacEvent::Flushed { mac, kind, .. }
+                    if local(kind) =>
+                {
+                    let m = MacAddress(mac.0);
+                    debug!(vni, %m, "local MAC gone");
+                    self.local_ports.remove(&(vni, m));
+                    self.state.local_gone(vni, m);
+                }
+                _ => {}
+            }
+        }
+        while let Some(b) = self.worker.try_binding_event() {
+            let vni = b.vni.get();
+            match b.event {
+                BindingEvent::Learnt { ip, mac } | BindingEvent::Changed { ip, to: mac, .. } => {
+                    self.state.local_binding(vni, ip, MacAddress(mac.0));
+                }
+                BindingEvent::Aged { ip, mac } => {
+                    self.state.local_binding_gone(vni, ip, MacAddress(mac.0));
+                }
+            }
+        }
+    }
+
+    fn apply(&mut self) {
+        let actions = self.state.take_actions();
+        if actions.is_empty() {
+            return;
+        }
+        let mut ops = Vec::new();
+        for a in actions {
+            match a {
+                Action::Originate(r, at) => ops.push((r.key(), Some((r, at)))),
+                Action::Withdraw(k) => ops.push((k, None)),
+                Action::Dp(c) => {
+                    debug!(?c, "dataplane");
+                    if !self.worker.control(c) {
+                        warn!("the dataplane worker is gone");
+                    }
+                }
+                Action::Warn(w) => warn!("{w}"),
+            }
+        }
+        if !ops.is_empty() {
+            let _ = self.rib.send(RibCmd::Local { ops });
+        }
+    }
+}

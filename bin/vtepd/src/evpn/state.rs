@@ -1,0 +1,829 @@
+//! The EVPN L2 state machine between the RIB and the dataplane, sans-IO.
+//!
+//! Inputs: MAC events and snooped ARP/ND bindings from the dataplane
+//! worker, and the RIB's "best path installed / withdrawn in VNI X" events.
+//! Outputs ([`Action`]): routes to originate or withdraw in the RIB and
+//! [`Control`] instructions for the worker. Time is an input.
+//!
+//! # Invariants
+//!
+//! - A remote MAC is installed in the worker iff no local entry owns the
+//!   MAC and some imported type-2 path names it; it points at the winner of
+//!   RFC 7432 §15 among those paths (sticky first, then the highest
+//!   sequence number, then the lowest VTEP address). Paths are tracked per
+//!   RIB key, so a withdrawal or a peer's loss removes exactly its own.
+//! - The flood list of a VNI is the set of VTEPs of its imported type-3
+//!   paths (PMSI ingress-replication endpoint, else next hop).
+//! - A local MAC is advertised with sequence `remote + 1` when it was
+//!   remote before (a local move outranks); a received path with a higher
+//!   sequence (or sticky) moves the MAC to the remote side and withdraws our
+//!   routes. Static (sticky) remote MACs never move.
+//! - Duplicate-MAC detection as FRR: `max_moves` moves within `window`
+//!   freeze the MAC where it is; it is logged and further moves ignored.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::net::IpAddr;
+use std::time::Duration;
+
+use vtepd_bgp_evpn::attr::PmsiTunnelId;
+use vtepd_bgp_evpn::extcomm::TunnelType;
+use vtepd_bgp_evpn::nlri::evpn::MacIpAdvertisement;
+use vtepd_bgp_evpn::rib::codec::PathAttrs;
+use vtepd_bgp_evpn::rib::{EvpnKey, PathSource, Route, RouteKey};
+use vtepd_bgp_evpn::{
+    AttrValue, Esi, EthernetTag, EvpnRoute, ExtendedCommunity, LabelField, MacAddress, NextHop,
+    RouteDistinguisher, RouteTarget, Vni,
+};
+use vtepd_dataplane::worker::Control;
+use vtepd_wire::EthernetAddress;
+
+/// What the state machine asks the driver to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Action {
+    /// Originate (or replace) a local route.
+    Originate(Route, PathAttrs),
+    /// Withdraw a local route.
+    Withdraw(RouteKey),
+    /// Tell the dataplane worker.
+    Dp(Control),
+    /// Something an operator should read (logged as a warning).
+    Warn(String),
+}
+
+/// One remote type-2 path (per RIB key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RemotePath {
+    /// The VTEP (next hop).
+    pub vtep: IpAddr,
+    /// MAC mobility sequence number (0 when absent).
+    pub seq: u32,
+    /// Sticky (static) MAC.
+    pub sticky: bool,
+    /// The IP of a MAC/IP route.
+    pub ip: Option<IpAddr>,
+}
+
+/// A MAC learnt on a local port.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalMac {
+    /// Sequence number we advertise.
+    pub seq: u32,
+    /// Its snooped addresses.
+    pub ips: BTreeSet<IpAddr>,
+}
+
+/// Per-VNI settings.
+#[derive(Debug, Clone)]
+pub struct VniSettings {
+    /// The VNI.
+    pub vni: Vni,
+    /// Our RD.
+    pub rd: RouteDistinguisher,
+    /// Export RTs.
+    pub export_rt: Vec<RouteTarget>,
+    /// Our tunnel address.
+    pub local_ip: IpAddr,
+}
+
+/// One VNI's state.
+#[derive(Debug)]
+pub struct VniState {
+    /// Settings.
+    pub cfg: VniSettings,
+    /// Local MACs.
+    pub local: BTreeMap<MacAddress, LocalMac>,
+    /// Remote type-2 paths by MAC, then by RIB key.
+    pub remote: BTreeMap<MacAddress, BTreeMap<RouteKey, RemotePath>>,
+    /// Type-3 paths: key → VTEP.
+    pub flood_paths: BTreeMap<RouteKey, IpAddr>,
+    /// What the worker has: remote MAC → VTEP.
+    pub installed: BTreeMap<MacAddress, IpAddr>,
+    /// What the worker has: remote binding IP → MAC.
+    pub bindings: BTreeMap<IpAddr, MacAddress>,
+    /// The worker's flood list.
+    pub flood: BTreeSet<IpAddr>,
+    /// Recent moves per MAC (duplicate detection).
+    moves: HashMap<MacAddress, VecDeque<Duration>>,
+    /// Frozen (duplicate) MACs.
+    pub frozen: BTreeSet<MacAddress>,
+    /// Moves seen (for `show`).
+    pub move_count: u64,
+}
+
+/// Duplicate-MAC detection limits.
+#[derive(Debug, Clone, Copy)]
+pub struct Dad {
+    /// Moves ...
+    pub max_moves: u32,
+    /// ... within this window freeze the MAC.
+    pub window: Duration,
+}
+
+/// All VNIs.
+#[derive(Debug)]
+pub struct EvpnState {
+    /// By VNI number.
+    pub vnis: BTreeMap<u32, VniState>,
+    /// Duplicate detection.
+    pub dad: Dad,
+    out: Vec<Action>,
+}
+
+fn eth(m: MacAddress) -> EthernetAddress {
+    EthernetAddress(m.0)
+}
+
+fn wvni(v: Vni) -> Option<vtepd_wire::vxlan::Vni> {
+    vtepd_wire::vxlan::Vni::new(v.get()).ok()
+}
+
+fn nh_ip(nh: &Option<NextHop>) -> Option<IpAddr> {
+    match nh {
+        Some(NextHop::Ipv4(a)) => Some(IpAddr::V4(*a)),
+        Some(NextHop::Ipv6 { global, .. }) => Some(IpAddr::V6(*global)),
+        _ => None,
+    }
+}
+
+fn mobility(attrs: &PathAttrs) -> (u32, bool) {
+    for a in &attrs.attributes {
+        if let AttrValue::ExtendedCommunities(list) = &a.value {
+            for c in list {
+                if let ExtendedCommunity::MacMobility { sticky, sequence } = c {
+                    return (*sequence, *sticky);
+                }
+            }
+        }
+    }
+    (0, false)
+}
+
+fn pmsi_endpoint(attrs: &PathAttrs) -> Option<IpAddr> {
+    attrs.attributes.iter().find_map(|a| match &a.value {
+        AttrValue::PmsiTunnel(p) => match p.tunnel {
+            PmsiTunnelId::IngressReplication(ip) => Some(ip),
+            _ => None,
+        },
+        _ => None,
+    })
+}
+
+/// The winner of RFC 7432 §15 among remote paths: sticky, highest
+/// sequence, lowest VTEP address.
+pub fn best_remote(paths: &BTreeMap<RouteKey, RemotePath>) -> Option<RemotePath> {
+    paths.values().copied().max_by(|a, b| {
+        (a.sticky, a.seq)
+            .cmp(&(b.sticky, b.seq))
+            .then_with(|| b.vtep.cmp(&a.vtep))
+    })
+}
+
+impl VniState {
+    fn new(cfg: VniSettings) -> VniState {
+        VniState {
+            cfg,
+            local: BTreeMap::new(),
+            remote: BTreeMap::new(),
+            flood_paths: BTreeMap::new(),
+            installed: BTreeMap::new(),
+            bindings: BTreeMap::new(),
+            flood: BTreeSet::new(),
+            moves: HashMap::new(),
+            frozen: BTreeSet::new(),
+            move_count: 0,
+        }
+    }
+
+    /// The type-2 route for (mac, ip) and its attributes.
+    pub fn mac_route(&self, mac: MacAddress, ip: Option<IpAddr>, seq: u32) -> (Route, PathAttrs) {
+        let c = &self.cfg;
+        let route = Route::Evpn(EvpnRoute::MacIp(MacIpAdvertisement {
+            rd: c.rd,
+            esi: Esi([0; 10]),
+            ethernet_tag: EthernetTag(0),
+            mac,
+            ip,
+            label1: LabelField::from_vni(c.vni),
+            label2: None,
+        }));
+        let mut ecs: Vec<ExtendedCommunity> = c
+            .export_rt
+            .iter()
+            .map(|r| ExtendedCommunity::RouteTarget(*r))
+            .collect();
+        ecs.push(ExtendedCommunity::Encapsulation(TunnelType::Vxlan));
+        if seq > 0 {
+            ecs.push(ExtendedCommunity::MacMobility {
+                sticky: false,
+                sequence: seq,
+            });
+        }
+        let nh = match c.local_ip {
+            IpAddr::V4(a) => NextHop::Ipv4(a),
+            IpAddr::V6(a) => NextHop::Ipv6 {
+                global: a,
+                link_local: None,
+            },
+        };
+        (
+            route,
+            PathAttrs::local(nh, vec![AttrValue::ExtendedCommunities(ecs)]),
+        )
+    }
+
+    fn key(&self, mac: MacAddress, ip: Option<IpAddr>) -> RouteKey {
+        RouteKey::Evpn(EvpnKey::MacIp {
+            rd: self.cfg.rd,
+            tag: EthernetTag(0),
+            mac,
+            ip,
+        })
+    }
+
+    /// Record a move; true when the MAC is now frozen.
+    fn note_move(
+        &mut self,
+        now: Duration,
+        mac: MacAddress,
+        dad: Dad,
+        out: &mut Vec<Action>,
+    ) -> bool {
+        self.move_count += 1;
+        let q = self.moves.entry(mac).or_default();
+        q.push_back(now);
+        while q
+            .front()
+            .is_some_and(|t| now.saturating_sub(*t) > dad.window)
+        {
+            q.pop_front();
+        }
+        if q.len() as u32 >= dad.max_moves && self.frozen.insert(mac) {
+            out.push(Action::Warn(format!(
+                "VNI {}: duplicate MAC {mac} detected ({} moves in {} s): frozen",
+                self.cfg.vni,
+                q.len(),
+                dad.window.as_secs()
+            )));
+        }
+        self.frozen.contains(&mac)
+    }
+
+    fn advertise_local(&self, mac: MacAddress, out: &mut Vec<Action>) {
+        if let Some(l) = self.local.get(&mac) {
+            let (r, a) = self.mac_route(mac, None, l.seq);
+            out.push(Action::Originate(r, a));
+            for ip in &l.ips {
+                let (r, a) = self.mac_route(mac, Some(*ip), l.seq);
+                out.push(Action::Originate(r, a));
+            }
+        }
+    }
+
+    fn withdraw_local(&mut self, mac: MacAddress, out: &mut Vec<Action>) {
+        if let Some(l) = self.local.remove(&mac) {
+            out.push(Action::Withdraw(self.key(mac, None)));
+            for ip in &l.ips {
+                out.push(Action::Withdraw(self.key(mac, Some(*ip))));
+            }
+        }
+    }
+
+    /// Bring the worker's entries for `mac` in line with the tables.
+    fn sync_mac(&mut self, mac: MacAddress, out: &mut Vec<Action>) {
+        let Some(vni) = wvni(self.cfg.vni) else {
+            return;
+        };
+        let best = self.remote.get(&mac).and_then(best_remote);
+        let want = if self.local.contains_key(&mac) {
+            None
+        } else {
+            best.map(|b| b.vtep)
+        };
+        match (want, self.installed.get(&mac).copied()) {
+            (Some(v), Some(old)) if v == old => {}
+            (Some(v), _) => {
+                self.installed.insert(mac, v);
+                out.push(Action::Dp(Control::InstallMac {
+                    vni,
+                    mac: eth(mac),
+                    vtep: v,
+                }));
+            }
+            (None, Some(_)) => {
+                self.installed.remove(&mac);
+                out.push(Action::Dp(Control::WithdrawMac { vni, mac: eth(mac) }));
+            }
+            (None, None) => {}
+        }
+        // Suppression bindings of the remote MAC/IP paths.
+        let ips: BTreeSet<IpAddr> = if self.local.contains_key(&mac) {
+            BTreeSet::new()
+        } else {
+            self.remote
+                .get(&mac)
+                .into_iter()
+                .flat_map(|m| m.values().filter_map(|p| p.ip))
+                .collect()
+        };
+        let stale: Vec<IpAddr> = self
+            .bindings
+            .iter()
+            .filter(|(ip, m)| **m == mac && !ips.contains(ip))
+            .map(|(ip, _)| *ip)
+            .collect();
+        for ip in stale {
+            self.bindings.remove(&ip);
+            out.push(Action::Dp(Control::WithdrawBinding { vni, ip }));
+        }
+        for ip in ips {
+            if self.bindings.get(&ip) != Some(&mac) {
+                self.bindings.insert(ip, mac);
+                out.push(Action::Dp(Control::InstallBinding {
+                    vni,
+                    ip,
+                    mac: eth(mac),
+                }));
+            }
+        }
+    }
+
+    fn sync_flood(&mut self, out: &mut Vec<Action>) {
+        let Some(vni) = wvni(self.cfg.vni) else {
+            return;
+        };
+        let want: BTreeSet<IpAddr> = self.flood_paths.values().copied().collect();
+        for v in want.difference(&self.flood) {
+            out.push(Action::Dp(Control::AddFlood { vni, vtep: *v }));
+        }
+        for v in self.flood.difference(&want) {
+            out.push(Action::Dp(Control::RemoveFlood { vni, vtep: *v }));
+        }
+        self.flood = want;
+    }
+
+    /// A received path with a higher sequence (or sticky) takes a local MAC.
+    fn check_remote_wins(
+        &mut self,
+        now: Duration,
+        mac: MacAddress,
+        dad: Dad,
+        out: &mut Vec<Action>,
+    ) {
+        let Some(l) = self.local.get(&mac) else {
+            return;
+        };
+        let Some(b) = self.remote.get(&mac).and_then(best_remote) else {
+            return;
+        };
+        if b.sticky || b.seq > l.seq {
+            if self.frozen.contains(&mac) {
+                return;
+            }
+            self.note_move(now, mac, dad, out);
+            self.withdraw_local(mac, out);
+        }
+    }
+}
+
+impl EvpnState {
+    /// State for these VNIs.
+    pub fn new(vnis: Vec<VniSettings>, dad: Dad) -> EvpnState {
+        EvpnState {
+            vnis: vnis
+                .into_iter()
+                .map(|v| (v.vni.get(), VniState::new(v)))
+                .collect(),
+            dad,
+            out: Vec::new(),
+        }
+    }
+
+    /// Take the queued actions.
+    pub fn take_actions(&mut self) -> Vec<Action> {
+        std::mem::take(&mut self.out)
+    }
+
+    /// A MAC was learnt on (or moved to) a local port.
+    pub fn local_learn(&mut self, now: Duration, vni: u32, mac: MacAddress) {
+        let dad = self.dad;
+        let Some(v) = self.vnis.get_mut(&vni) else {
+            return;
+        };
+        if v.local.contains_key(&mac) {
+            return;
+        }
+        let mut out = std::mem::take(&mut self.out);
+        let remote = v.remote.get(&mac).and_then(best_remote);
+        let seq = match remote {
+            Some(r) if r.sticky => {
+                out.push(Action::Warn(format!(
+                    "VNI {vni}: MAC {mac} is sticky at {}; local learn ignored",
+                    r.vtep
+                )));
+                self.out = out;
+                return;
+            }
+            Some(r) => {
+                if v.frozen.contains(&mac) {
+                    self.out = out;
+                    return;
+                }
+                v.note_move(now, mac, dad, &mut out);
+                r.seq.saturating_add(1)
+            }
+            None => 0,
+        };
+        v.local.insert(
+            mac,
+            LocalMac {
+                seq,
+                ips: BTreeSet::new(),
+            },
+        );
+        v.advertise_local(mac, &mut out);
+        v.sync_mac(mac, &mut out);
+        self.out = out;
+    }
+
+    /// A local MAC aged out or its port went away.
+    pub fn local_gone(&mut self, vni: u32, mac: MacAddress) {
+        let Some(v) = self.vnis.get_mut(&vni) else {
+            return;
+        };
+        let mut out = std::mem::take(&mut self.out);
+        v.withdraw_local(mac, &mut out);
+        v.sync_mac(mac, &mut out);
+        self.out = out;
+    }
+
+    /// A snooped binding `ip` → `mac` (learnt or changed).
+    pub fn local_binding(&mut self, vni: u32, ip: IpAddr, mac: MacAddress) {
+        let Some(v) = self.vnis.get_mut(&vni) else {
+            return;
+        };
+        let mut out = std::mem::take(&mut self.out);
+        // The address left another local MAC.
+        let owners: Vec<MacAddress> = v
+            .local
+            .iter()
+            .filter(|(m, l)| **m != mac && l.ips.contains(&ip))
+            .map(|(m, _)| *m)
+            .collect();
+        for m in owners {
+            if let Some(l) = v.local.get_mut(&m) {
+                l.ips.remove(&ip);
+            }
+            out.push(Action::Withdraw(v.key(m, Some(ip))));
+        }
+        if let Some(l) = v.local.get_mut(&mac) {
+            if l.ips.insert(ip) {
+                let seq = l.seq;
+                let (r, a) = v.mac_route(mac, Some(ip), seq);
+                out.push(Action::Originate(r, a));
+            }
+        }
+        self.out = out;
+    }
+
+    /// A snooped binding aged out.
+    pub fn local_binding_gone(&mut self, vni: u32, ip: IpAddr, mac: MacAddress) {
+        let Some(v) = self.vnis.get_mut(&vni) else {
+            return;
+        };
+        if let Some(l) = v.local.get_mut(&mac) {
+            if l.ips.remove(&ip) {
+                let k = v.key(mac, Some(ip));
+                self.out.push(Action::Withdraw(k));
+            }
+        }
+    }
+
+    /// The RIB installed `route` as best for `key` in table `vni`.
+    pub fn rib_installed(
+        &mut self,
+        now: Duration,
+        vni: u32,
+        key: RouteKey,
+        route: &Route,
+        attrs: &PathAttrs,
+        source: PathSource,
+    ) {
+        if source == PathSource::Local {
+            // Our own path is best: nothing remote for this key.
+            self.rib_withdrawn(vni, &key);
+            return;
+        }
+        let dad = self.dad;
+        let Some(v) = self.vnis.get_mut(&vni) else {
+            return;
+        };
+        let mut out = std::mem::take(&mut self.out);
+        match route {
+            Route::Evpn(EvpnRoute::MacIp(m)) => {
+                if let Some(vtep) = nh_ip(&attrs.next_hop) {
+                    if vtep != v.cfg.local_ip {
+                        let (seq, sticky) = mobility(attrs);
+                        v.remote.entry(m.mac).or_default().insert(
+                            key,
+                            RemotePath {
+                                vtep,
+                                seq,
+                                sticky,
+                                ip: m.ip,
+                            },
+                        );
+                        v.check_remote_wins(now, m.mac, dad, &mut out);
+                        v.sync_mac(m.mac, &mut out);
+                    }
+                }
+            }
+            Route::Evpn(EvpnRoute::InclusiveMulticast(_)) => {
+                let vtep = pmsi_endpoint(attrs).or_else(|| nh_ip(&attrs.next_hop));
+                if let Some(vtep) = vtep {
+                    if vtep != v.cfg.local_ip {
+                        v.flood_paths.insert(key, vtep);
+                        v.sync_flood(&mut out);
+                    }
+                }
+            }
+            _ => {}
+        }
+        self.out = out;
+    }
+
+    /// The RIB has no best path for `key` in table `vni` any more.
+    pub fn rib_withdrawn(&mut self, vni: u32, key: &RouteKey) {
+        let Some(v) = self.vnis.get_mut(&vni) else {
+            return;
+        };
+        let mut out = std::mem::take(&mut self.out);
+        match key {
+            RouteKey::Evpn(EvpnKey::MacIp { mac, .. }) => {
+                let mut removed = false;
+                if let Some(m) = v.remote.get_mut(mac) {
+                    removed = m.remove(key).is_some();
+                    if m.is_empty() {
+                        v.remote.remove(mac);
+                    }
+                }
+                if removed {
+                    v.sync_mac(*mac, &mut out);
+                }
+            }
+            RouteKey::Evpn(EvpnKey::InclusiveMulticast { .. }) => {
+                if v.flood_paths.remove(key).is_some() {
+                    v.sync_flood(&mut out);
+                }
+            }
+            _ => {}
+        }
+        self.out = out;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::net::Ipv4Addr;
+    use vtepd_bgp_evpn::RouterId;
+
+    const VNI: u32 = 100;
+    const MAC: MacAddress = MacAddress([2, 0, 0, 0, 0, 0xa]);
+
+    fn st() -> EvpnState {
+        let vni = Vni::new(VNI).unwrap();
+        let _ = RouterId(Ipv4Addr::new(10, 0, 0, 1));
+        EvpnState::new(
+            vec![VniSettings {
+                vni,
+                rd: RouteDistinguisher::Ipv4 {
+                    addr: Ipv4Addr::new(10, 0, 0, 1),
+                    number: 1,
+                },
+                export_rt: vec![RouteTarget::As2 {
+                    asn: 65000,
+                    value: 100,
+                }],
+                local_ip: "10.0.0.1".parse().unwrap(),
+            }],
+            Dad {
+                max_moves: 3,
+                window: Duration::from_secs(180),
+            },
+        )
+    }
+
+    fn remote(
+        st: &mut EvpnState,
+        t: u64,
+        vtep: &str,
+        rd_n: u16,
+        seq: u32,
+        ip: Option<&str>,
+    ) -> RouteKey {
+        let v = st.vnis.get(&VNI).unwrap();
+        let ip = ip.map(|s| s.parse().unwrap());
+        let (route, mut attrs) = v.mac_route(MAC, ip, seq);
+        let Route::Evpn(EvpnRoute::MacIp(mut m)) = route else {
+            unreachable!()
+        };
+        m.rd = RouteDistinguisher::Ipv4 {
+            addr: vtep.parse().unwrap(),
+            number: rd_n,
+        };
+        let vt: Ipv4Addr = vtep.parse().unwrap();
+        attrs.next_hop = Some(NextHop::Ipv4(vt));
+        let route = Route::Evpn(EvpnRoute::MacIp(m));
+        let key = route.key();
+        st.rib_installed(
+            Duration::from_secs(t),
+            VNI,
+            key.clone(),
+            &route,
+            &attrs,
+            PathSource::Peer(vtepd_bgp_evpn::rib::PeerId(0)),
+        );
+        key
+    }
+
+    fn dp(a: &[Action]) -> Vec<Control> {
+        a.iter()
+            .filter_map(|x| match x {
+                Action::Dp(c) => Some(*c),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn seqs(a: &[Action]) -> Vec<u32> {
+        a.iter()
+            .filter_map(|x| match x {
+                Action::Originate(_, at) => Some(mobility(at).0),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn remote_install_binding_and_withdraw_exactly() {
+        let mut s = st();
+        let k1 = remote(&mut s, 0, "10.0.0.2", 1, 0, None);
+        let k2 = remote(&mut s, 0, "10.0.0.2", 1, 0, Some("192.168.1.2"));
+        let a = s.take_actions();
+        let vni = wvni(Vni::new(VNI).unwrap()).unwrap();
+        assert_eq!(
+            dp(&a),
+            vec![
+                Control::InstallMac {
+                    vni,
+                    mac: eth(MAC),
+                    vtep: "10.0.0.2".parse().unwrap()
+                },
+                Control::InstallBinding {
+                    vni,
+                    ip: "192.168.1.2".parse().unwrap(),
+                    mac: eth(MAC)
+                }
+            ]
+        );
+        s.rib_withdrawn(VNI, &k2);
+        assert_eq!(
+            dp(&s.take_actions()),
+            vec![Control::WithdrawBinding {
+                vni,
+                ip: "192.168.1.2".parse().unwrap()
+            }]
+        );
+        s.rib_withdrawn(VNI, &k1);
+        assert_eq!(
+            dp(&s.take_actions()),
+            vec![Control::WithdrawMac { vni, mac: eth(MAC) }]
+        );
+        assert!(s.vnis[&VNI].installed.is_empty());
+    }
+
+    #[test]
+    fn mobility_local_outranks_then_higher_remote_wins() {
+        let mut s = st();
+        remote(&mut s, 0, "10.0.0.2", 1, 4, None);
+        s.take_actions();
+        // The host appears locally: advertised with 4 + 1, remote entry removed.
+        s.local_learn(Duration::from_secs(1), VNI, MAC);
+        let a = s.take_actions();
+        assert_eq!(seqs(&a), vec![5]);
+        assert!(matches!(dp(&a)[..], [Control::WithdrawMac { .. }]));
+        // The other VTEP answers with 6: the MAC moves back, our route goes.
+        remote(&mut s, 2, "10.0.0.2", 1, 6, None);
+        let a = s.take_actions();
+        assert!(a.iter().any(|x| matches!(x, Action::Withdraw(_))));
+        assert!(matches!(dp(&a)[..], [Control::InstallMac { .. }]));
+        assert!(s.vnis[&VNI].local.is_empty());
+        // A lower sequence from elsewhere does not take a local MAC.
+        s.local_learn(Duration::from_secs(3), VNI, MAC);
+        s.take_actions();
+        remote(&mut s, 4, "10.0.0.3", 1, 2, None);
+        let a = s.take_actions();
+        assert!(!a.iter().any(|x| matches!(x, Action::Withdraw(_))));
+        assert!(s.vnis[&VNI].local.contains_key(&MAC));
+    }
+
+    #[test]
+    fn duplicate_detection_freezes() {
+        let mut s = st();
+        let mut seq = 0;
+        for t in 0..4u64 {
+            remote(&mut s, t * 2, "10.0.0.2", 1, seq, None);
+            seq += 2;
+            s.local_learn(Duration::from_secs(t * 2 + 1), VNI, MAC);
+            let l = s.vnis[&VNI].local.get(&MAC).map(|l| l.seq);
+            if let Some(l) = l {
+                seq = l + 1;
+            }
+        }
+        let a = s.take_actions();
+        assert!(a
+            .iter()
+            .any(|x| matches!(x, Action::Warn(w) if w.contains("duplicate"))));
+        assert!(s.vnis[&VNI].frozen.contains(&MAC));
+    }
+
+    #[test]
+    fn sticky_never_moves_and_flood_list_follows_type3() {
+        let mut s = st();
+        let v = s.vnis.get(&VNI).unwrap();
+        let (_, mut attrs) = v.mac_route(MAC, None, 0);
+        attrs
+            .attributes
+            .push(vtepd_bgp_evpn::attr::PathAttribute::new(
+                AttrValue::ExtendedCommunities(vec![ExtendedCommunity::MacMobility {
+                    sticky: true,
+                    sequence: 0,
+                }]),
+            ));
+        // A sticky path (mobility parsed from the first ext-comm list
+        // carrying it): build it directly.
+        let mut paths = BTreeMap::new();
+        paths.insert(
+            RouteKey::Evpn(EvpnKey::MacIp {
+                rd: RouteDistinguisher::As2 { asn: 1, number: 1 },
+                tag: EthernetTag(0),
+                mac: MAC,
+                ip: None,
+            }),
+            RemotePath {
+                vtep: "10.0.0.9".parse().unwrap(),
+                seq: 0,
+                sticky: true,
+                ip: None,
+            },
+        );
+        s.vnis.get_mut(&VNI).unwrap().remote.insert(MAC, paths);
+        s.local_learn(Duration::ZERO, VNI, MAC);
+        let a = s.take_actions();
+        assert!(seqs(&a).is_empty());
+        assert!(s.vnis[&VNI].local.is_empty());
+
+        use vtepd_bgp_evpn::attr::PmsiTunnel;
+        use vtepd_bgp_evpn::nlri::evpn::InclusiveMulticastEthernetTag;
+        let r = Route::Evpn(EvpnRoute::InclusiveMulticast(
+            InclusiveMulticastEthernetTag {
+                rd: RouteDistinguisher::As2 { asn: 1, number: 1 },
+                ethernet_tag: EthernetTag(0),
+                originator: "10.0.0.2".parse().unwrap(),
+            },
+        ));
+        let attrs = PathAttrs::local(
+            NextHop::Ipv4(Ipv4Addr::new(10, 0, 0, 2)),
+            vec![AttrValue::PmsiTunnel(PmsiTunnel {
+                flags: 0,
+                label: LabelField::from_vni(Vni::new(VNI).unwrap()),
+                tunnel: PmsiTunnelId::IngressReplication("10.0.0.7".parse().unwrap()),
+            })],
+        );
+        let key = r.key();
+        s.rib_installed(
+            Duration::ZERO,
+            VNI,
+            key.clone(),
+            &r,
+            &attrs,
+            PathSource::Peer(vtepd_bgp_evpn::rib::PeerId(1)),
+        );
+        let vni = wvni(Vni::new(VNI).unwrap()).unwrap();
+        assert_eq!(
+            dp(&s.take_actions()),
+            vec![Control::AddFlood {
+                vni,
+                vtep: "10.0.0.7".parse().unwrap()
+            }]
+        );
+        s.rib_withdrawn(VNI, &key);
+        assert_eq!(
+            dp(&s.take_actions()),
+            vec![Control::RemoveFlood {
+                vni,
+                vtep: "10.0.0.7".parse().unwrap()
+            }]
+        );
+    }
+}
