@@ -36,6 +36,16 @@
 //!   ports are that port rather than a per-flow hash (less ECMP entropy
 //!   than RFC 7348 §5 recommends).
 //! - One worker thread; SO_REUSEPORT is set so several could share the port.
+//! - No 802.1Q access/trunk mapping on ports yet (every port is untagged
+//!   and belongs to one VNI).
+//! - Inner checksums must be complete on the wire. A kernel VTEP whose
+//!   underlay is a veth with transmit checksum offload leaves them partial
+//!   inside the VXLAN payload (veth carries the offload metadata across,
+//!   a real wire never would); a UDP socket cannot see that metadata, so
+//!   such a peer needs `ethtool -K DEV tx off` on its underlay.
+//! - The UDP receive path relies on the kernel's UDP GRO; TCP coalescing
+//!   keeps one super-frame open at a time (flows interleaved datagram by
+//!   datagram are delivered as single frames).
 
 use std::collections::VecDeque;
 use std::io;

@@ -19,9 +19,9 @@ use super::packet::read_nb;
 use super::vnet::VNET_HDR_LEN;
 use super::{cvt, cvt_size, ifreq, RecvBatch, TxFrame};
 
-const TUNSETIFF: libc::c_ulong = 0x4004_54ca;
-const TUNSETOFFLOAD: libc::c_ulong = 0x4004_54d0;
-const TUNSETVNETHDRSZ: libc::c_ulong = 0x4004_54d8;
+// The ioctl numbers come from `libc`, which encodes them per architecture
+// (MIPS and PowerPC put the direction bits elsewhere than x86 and ARM).
+use libc::{TUNSETIFF, TUNSETOFFLOAD, TUNSETVNETHDRSZ};
 const IFF_TAP: libc::c_short = 0x0002;
 const IFF_NO_PI: libc::c_short = 0x1000;
 const IFF_VNET_HDR: libc::c_short = 0x4000;
