@@ -14,6 +14,8 @@
 # RUNS runs and the vtepd/kernel ratio of the medians.
 #
 # Usage (root): benches/dataplane_vs_kernel.sh [SECONDS=10] [RUNS=3]
+# WITH_TAP=1 adds a third mode: vtepd-l2 with TAP ports (the TAP devices
+# become the hosts' interfaces; TSO super-frames through vnet headers).
 # Needs iperf3, iproute2, jq. Builds vtepd-l2 with the bench profile unless
 # VTEPD_L2=/path/to/binary is set. Creates only namespaces named dvk-*, and
 # removes them on exit.
@@ -44,16 +46,19 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# topology [notap]: with host veths (kernel, vtepd) or without (vtepd-tap,
+# whose TAP devices become the hosts' eth0).
 topology() {
     cleanup
     for n in hA vA vB hB; do ip netns add $P-$n; ip -n $P-$n link set lo up; done
     ip link add u0 netns $P-vA type veth peer name u0 netns $P-vB
-    ip link add eth0 netns $P-hA type veth peer name hv netns $P-vA
-    ip link add eth0 netns $P-hB type veth peer name hv netns $P-vB
     ip -n $P-vA addr add 10.77.0.1/24 dev u0
     ip -n $P-vB addr add 10.77.0.2/24 dev u0
+    for s in A B; do ip -n $P-v$s link set u0 up; done
+    [ "${1:-}" = tap ] && return 0
+    ip link add eth0 netns $P-hA type veth peer name hv netns $P-vA
+    ip link add eth0 netns $P-hB type veth peer name hv netns $P-vB
     for s in A B; do
-        ip -n $P-v$s link set u0 up
         ip -n $P-v$s link set hv mtu 1450 up
         ip -n $P-h$s link set eth0 mtu 1450 up
     done
@@ -78,6 +83,23 @@ vtepd_vteps() {
     PIDS+=($!)
     ip netns exec $P-vB "$VTEPD_L2" --local 10.77.0.2 --stats-every 0 --vni 100 --port hv --remote 10.77.0.1 >/tmp/$P-B.log 2>&1 &
     PIDS+=($!)
+    sleep 1
+}
+
+# vtepd-l2 with TAP ports, each moved into its host namespace as eth0.
+vtepd_tap_vteps() {
+    local n=1
+    for s in A B; do
+        local l=10.77.0.$n r; if [ $s = A ]; then r=10.77.0.2; else r=10.77.0.1; fi
+        ip netns exec $P-v$s "$VTEPD_L2" --local $l --stats-every 0 --vni 100 --port tap:tap$s --remote $r >/tmp/$P-$s.log 2>&1 &
+        PIDS+=($!)
+        for _ in $(seq 50); do ip -n $P-v$s link show tap$s >/dev/null 2>&1 && break; sleep 0.1; done
+        ip -n $P-v$s link set tap$s netns $P-h$s
+        ip -n $P-h$s link set tap$s name eth0
+        ip -n $P-h$s link set eth0 mtu 1450 up
+        ip -n $P-h$s addr add 192.168.77.$n/24 dev eth0
+        n=$((n + 1))
+    done
     sleep 1
 }
 
@@ -114,8 +136,11 @@ run_one() {
 declare -A RES
 measure() {
     local mode=$1
-    topology
-    if [ "$mode" = kernel ]; then kernel_vteps; else vtepd_vteps; fi
+    case $mode in
+        kernel) topology; kernel_vteps ;;
+        vtepd) topology; vtepd_vteps ;;
+        vtepd-tap) topology tap; vtepd_tap_vteps ;;
+    esac
     ip netns exec $P-hA ping -c 3 -i 0.2 -W 2 192.168.77.2 >/dev/null || { echo "$mode: no connectivity" >&2; exit 1; }
     ip netns exec $P-hB iperf3 -s -D -B 192.168.77.2 --pidfile /tmp/$P-iperf.pid
     sleep 0.5
@@ -133,7 +158,7 @@ measure() {
         RES[$mode,$test]=$(printf '%s\n' "${vals[@]}")
     done
     kill "$(cat /tmp/$P-iperf.pid)" 2>/dev/null || true
-    if [ "$mode" = vtepd ]; then
+    if [ "$mode" != kernel ]; then
         echo "  vtepd logs: $(tail -c 300 /tmp/$P-A.log) | $(tail -c 300 /tmp/$P-B.log)" >&2
     fi
     cleanup
@@ -144,22 +169,25 @@ stats() { # column N of the lines -> "min median max"
 }
 
 echo "dataplane_vs_kernel: ${SECS}s per run, $RUNS runs, $(nproc) cores, kernel $(uname -r)"
-measure kernel
-measure vtepd
+MODES="kernel vtepd ${WITH_TAP:+vtepd-tap}"
+for m in $MODES; do measure $m; done
 
-printf '\n%-7s %-6s %28s %28s %7s\n' test unit "kernel min/med/max" "vtepd min/med/max" ratio
-for test in tcp1 tcp4 udp64; do
-    unit=Gbit/s; [ $test = udp64 ] && unit=pps
-    k=$(echo "${RES[kernel,$test]}" | stats 1)
-    v=$(echo "${RES[vtepd,$test]}" | stats 1)
-    km=$(echo "$k" | awk '{print $2}'); vm=$(echo "$v" | awk '{print $2}')
-    printf '%-7s %-6s %28s %28s %7.2f\n' $test $unit "$k" "$v" "$(echo "$vm / $km" | bc -l)"
-done
-printf '\nCPU (medians): vtepd-l2 side A / side B in %% of one core; machine busy in %% of all cores\n'
-for test in tcp1 tcp4 udp64; do
-    ks=$(echo "${RES[kernel,$test]}" | stats 4 | awk '{print $2}')
-    va=$(echo "${RES[vtepd,$test]}" | stats 2 | awk '{print $2}')
-    vb=$(echo "${RES[vtepd,$test]}" | stats 3 | awk '{print $2}')
-    vs=$(echo "${RES[vtepd,$test]}" | stats 4 | awk '{print $2}')
-    printf '%-7s kernel: machine %5.0f%%   vtepd: A %5.0f%%  B %5.0f%%  machine %5.0f%%\n' $test "$ks" "$va" "$vb" "$vs"
+for m in $MODES; do
+    [ $m = kernel ] && continue
+    printf '\n%-7s %-6s %28s %28s %7s\n' test unit "kernel min/med/max" "$m min/med/max" ratio
+    for test in tcp1 tcp4 udp64; do
+        unit=Gbit/s; [ $test = udp64 ] && unit=pps
+        k=$(echo "${RES[kernel,$test]}" | stats 1)
+        v=$(echo "${RES[$m,$test]}" | stats 1)
+        km=$(echo "$k" | awk '{print $2}'); vm=$(echo "$v" | awk '{print $2}')
+        printf '%-7s %-6s %28s %28s %7.2f\n' $test $unit "$k" "$v" "$(echo "$vm / $km" | bc -l)"
+    done
+    printf 'CPU (medians): %s side A / side B in %% of one core; machine busy in %% of all cores\n' $m
+    for test in tcp1 tcp4 udp64; do
+        ks=$(echo "${RES[kernel,$test]}" | stats 4 | awk '{print $2}')
+        va=$(echo "${RES[$m,$test]}" | stats 2 | awk '{print $2}')
+        vb=$(echo "${RES[$m,$test]}" | stats 3 | awk '{print $2}')
+        vs=$(echo "${RES[$m,$test]}" | stats 4 | awk '{print $2}')
+        printf '%-7s kernel: machine %5.0f%%   %s: A %5.0f%%  B %5.0f%%  machine %5.0f%%\n' $test "$ks" $m "$va" "$vb" "$vs"
+    done
 done
