@@ -235,6 +235,34 @@ impl Switch {
         })
     }
 
+    /// [`receive_port`](Self::receive_port) with ARP/ND suppression: a
+    /// request the domain can answer yields [`Forward::Reply`] with the
+    /// answer in `reply` (at least [`crate::suppress::MAX_REPLY_LEN`]
+    /// bytes). Never allocates.
+    pub fn receive_port_with_reply(
+        &mut self,
+        now: Timestamp,
+        port: PortId,
+        frame: &[u8],
+        reply: &mut [u8],
+    ) -> Result<PortRx<'_>, DropReason> {
+        let vni = match self.ports.iter().find(|(p, _)| *p == port) {
+            Some((_, v)) => *v,
+            None => {
+                self.stats.drops.add(DropReason::UnknownPort);
+                return Err(DropReason::UnknownPort);
+            }
+        };
+        let Some(d) = self.domains.get_mut(&vni) else {
+            self.stats.drops.add(DropReason::UnknownVni);
+            return Err(DropReason::UnknownVni);
+        };
+        Ok(PortRx {
+            vni,
+            forward: d.from_port_with_reply(now, port, frame, reply),
+        })
+    }
+
     /// Decapsulate a UDP payload from `vtep` and decide where the inner
     /// frame goes. Never allocates.
     pub fn receive_overlay<'s, 'p>(

@@ -831,9 +831,13 @@ impl Worker {
     ) {
         self.io[pi].rx_frames += 1;
         let (mut remote, mut flood) = (None, false);
+        let mut reply = [0u8; crate::suppress::MAX_REPLY_LEN];
         {
             let frame = self.bufs.get(src, (range.start, range.end));
-            let Ok(rx) = self.switch.receive_port(now, port, frame) else {
+            let Ok(rx) = self
+                .switch
+                .receive_port_with_reply(now, port, frame, &mut reply)
+            else {
                 return;
             };
             match rx.forward {
@@ -845,8 +849,24 @@ impl Worker {
                     }
                     flood = !f.remote_vteps().is_empty();
                 }
-                // Drops are counted by the domain; replies only come from
-                // the suppression entry point, which this loop does not use.
+                // ARP/ND suppression answered: the reply goes straight back
+                // out of the ingress port (rare: one send is fine).
+                Forward::Reply { port: rp, len } => {
+                    let pi = usize::from(rp.0);
+                    if let (Some(b), Some(f)) = (self.ports.get(pi), reply.get(..len)) {
+                        let sent = b
+                            .send(&[TxFrame {
+                                frame: f,
+                                vnet: PLAIN,
+                            }])
+                            .unwrap_or(0);
+                        if let Some(io) = self.io.get_mut(pi) {
+                            io.tx_frames += sent as u64;
+                            io.tx_dropped += 1 - sent.min(1) as u64;
+                        }
+                    }
+                }
+                // Drops are counted by the domain.
                 _ => {}
             }
         }
