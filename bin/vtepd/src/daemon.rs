@@ -3,6 +3,7 @@
 //! shutdown before exiting.
 
 use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv6Addr};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -10,9 +11,12 @@ use std::time::Duration;
 use anyhow::{Context, Result};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
-use tracing::{error, info, warn};
+use tracing::{error, info};
+use vtepd_bgp_evpn::capability::ExtendedNextHopEntry;
 use vtepd_bgp_evpn::rib::PeerId;
 use vtepd_bgp_evpn::session::SessionConfig;
+use vtepd_bgp_evpn::unnumbered::DiscoveryConfig;
+use vtepd_bgp_evpn::{AddressFamily, Afi};
 
 use crate::bgp::listener::{self, PeerDirectory};
 use crate::bgp::peer::{self, PeerSpec};
@@ -20,6 +24,7 @@ use crate::bgp::rib::RibTask;
 use crate::bgp::{PeerCmd, PeerStatus, StatusMap, SHUTDOWN_GRACE};
 use crate::config::{Config, RemoteAs};
 use crate::control;
+use crate::unnumbered::{self, Interface};
 
 fn session_config(cfg: &Config, n: &crate::config::Neighbor) -> SessionConfig {
     let peer_as = match n.remote_as {
@@ -28,11 +33,22 @@ fn session_config(cfg: &Config, n: &crate::config::Neighbor) -> SessionConfig {
         RemoteAs::External => None,
     };
     let mut s = SessionConfig::new(cfg.asn, cfg.router_id, peer_as);
+    if n.remote_as == RemoteAs::External {
+        s.peer_kind = Some(vtepd_bgp_evpn::wire::PeerKind::External);
+    }
     s.hold_time = n.hold_time;
     s.connect_retry = Duration::from_secs(u64::from(n.connect_retry));
     s.max_idle_hold = Duration::from_secs(30);
     s.passive = n.passive;
     s.families = n.families.clone();
+    if n.interface.is_some() && n.families.contains(&AddressFamily::IPV4_UNICAST) {
+        // RFC 8950: IPv4 routes with the IPv6 (link-local) next hop of
+        // the unnumbered link.
+        s.extended_next_hop = vec![ExtendedNextHopEntry {
+            family: AddressFamily::IPV4_UNICAST,
+            next_hop_afi: Afi::Ipv6,
+        }];
+    }
     s
 }
 
@@ -80,15 +96,26 @@ async fn run_async(cfg: Config, socket: Option<PathBuf>) -> Result<()> {
                 },
             );
         }
-        let Some(address) = n.address else {
-            warn!(interface = ?n.interface, "unnumbered neighbours are not supported yet; skipped");
-            continue;
-        };
         let (tx, rx) = mpsc::unbounded_channel::<PeerCmd>();
-        directory.insert(listener::canonical(address), tx.clone());
+        let (address, interface) = match (n.address, &n.interface) {
+            (Some(address), _) => {
+                directory.insert(address, tx.clone());
+                (address, None)
+            }
+            (None, Some(name)) => {
+                let ifc = Interface::lookup(name)
+                    .with_context(|| format!("neighbor interface {name}"))?;
+                directory.insert_interface(ifc.ifindex, tx.clone());
+                let interface = Some((ifc.name.clone(), ifc.ifindex));
+                tokio::spawn(unnumbered::run(ifc, DiscoveryConfig::default(), tx.clone()));
+                (IpAddr::V6(Ipv6Addr::UNSPECIFIED), interface)
+            }
+            (None, None) => continue, // refused by the config check
+        };
         let spec = PeerSpec {
             id,
             address,
+            interface,
             port: n.port,
             session: session_config(&cfg, n),
         };

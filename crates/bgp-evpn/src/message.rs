@@ -58,8 +58,9 @@ pub struct Open {
     /// BGP identifier.
     pub bgp_id: RouterId,
     /// Capabilities optional parameters (type 2), each a list of
-    /// capabilities; FRR sends one parameter with all of them, GoBGP one
-    /// per capability. Kept as received so the OPEN re-encodes identically.
+    /// capabilities; FRR 8.4 sends one parameter per capability, GoBGP 3.10
+    /// one with all of them (seen in the golden captures). Kept as received
+    /// so the OPEN re-encodes identically.
     pub params: Vec<Vec<Capability>>,
     /// Use the RFC 9072 extended parameters length encoding (set on decode
     /// if the peer used it; the encoder also uses it when the parameters

@@ -231,6 +231,10 @@ pub struct SessionConfig {
     /// The peer's AS; `None` accepts any (dynamic neighbours), the kind
     /// (iBGP/eBGP) then follows from the OPEN.
     pub peer_as: Option<Asn>,
+    /// With `peer_as: None`, the kind of session the peer must be (FRR's
+    /// `remote-as external` / `internal`): an OPEN of the other kind is
+    /// refused with Bad Peer AS (2/2). `None` accepts either.
+    pub peer_kind: Option<PeerKind>,
     /// Proposed hold time in seconds (0, or ≥ 3).
     pub hold_time: u16,
     /// ConnectRetryTime.
@@ -249,7 +253,9 @@ pub struct SessionConfig {
     pub extended_next_hop: Vec<ExtendedNextHopEntry>,
     /// Advertise extended messages (RFC 8654).
     pub extended_message: bool,
-    /// Advertise route refresh (RFC 2918) and enhanced route refresh (RFC 7313).
+    /// Advertise route refresh (RFC 2918). Enhanced route refresh (RFC 7313)
+    /// is not advertised: it obliges the speaker to bracket every refresh
+    /// with BoRR/EoRR markers, which the RIB does not produce.
     pub route_refresh: bool,
     /// Graceful restart capability to advertise (RFC 4724).
     pub graceful_restart: Option<GracefulRestart>,
@@ -269,6 +275,7 @@ impl SessionConfig {
             local_as,
             router_id,
             peer_as,
+            peer_kind: None,
             hold_time: 90,
             connect_retry: Duration::from_secs(30),
             idle_hold: Duration::from_secs(1),
@@ -293,7 +300,6 @@ impl SessionConfig {
             .collect();
         if self.route_refresh {
             caps.push(Capability::RouteRefresh);
-            caps.push(Capability::EnhancedRouteRefresh);
         }
         caps.push(Capability::FourOctetAs(self.local_as));
         if !self.add_path.is_empty() {
@@ -764,6 +770,14 @@ impl Session {
         }
         if let Some(want) = self.cfg.peer_as {
             if want != peer_as {
+                return Err(open_err(
+                    open_subcode::BAD_PEER_AS,
+                    o.my_as.to_be_bytes().to_vec(),
+                ));
+            }
+        }
+        if let Some(kind) = self.cfg.peer_kind {
+            if (kind == PeerKind::Internal) != (peer_as == self.cfg.local_as) {
                 return Err(open_err(
                     open_subcode::BAD_PEER_AS,
                     o.my_as.to_be_bytes().to_vec(),

@@ -432,6 +432,25 @@ fn four_octet_as_and_as_trans() {
     s.handle(Timestamp::ZERO, Input::Bytes(&open_bytes(&peer)));
     assert_eq!(s.state(), State::OpenConfirm);
     assert_eq!(s.negotiated().unwrap().ctx.peer, PeerKind::External);
+    // `remote-as external`: any AS but our own.
+    let mut c = cfg(65000, 1, 1);
+    c.peer_as = None;
+    c.peer_kind = Some(PeerKind::External);
+    let mut s = open_sent(c.clone());
+    s.handle(Timestamp::ZERO, Input::Bytes(&open_bytes(&peer)));
+    assert_eq!(s.state(), State::OpenConfirm);
+    let mut s = open_sent(c);
+    let internal = Open::new(
+        Asn(65000),
+        90,
+        rid(2),
+        vec![Capability::FourOctetAs(Asn(65000))],
+    );
+    s.handle(Timestamp::ZERO, Input::Bytes(&open_bytes(&internal)));
+    assert_eq!(
+        sent_notification(&mut s),
+        Some((error_code::OPEN_MESSAGE, open_subcode::BAD_PEER_AS))
+    );
 }
 
 #[test]
