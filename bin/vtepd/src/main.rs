@@ -7,6 +7,7 @@ mod daemon;
 mod decode;
 mod evpn;
 mod pcap;
+mod unnumbered;
 
 use std::path::PathBuf;
 

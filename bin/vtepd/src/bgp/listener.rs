@@ -10,8 +10,45 @@ use tracing::{debug, info, warn};
 
 use super::PeerCmd;
 
-/// The peer tasks by neighbour address.
-pub type PeerDirectory = HashMap<IpAddr, mpsc::UnboundedSender<PeerCmd>>;
+/// The peer tasks by neighbour address, and the unnumbered ones by the
+/// interface index (the scope of a link-local source).
+#[derive(Debug, Clone, Default)]
+pub struct PeerDirectory {
+    by_addr: HashMap<IpAddr, mpsc::UnboundedSender<PeerCmd>>,
+    by_ifindex: HashMap<u32, mpsc::UnboundedSender<PeerCmd>>,
+}
+
+impl PeerDirectory {
+    /// An empty directory.
+    pub fn new() -> PeerDirectory {
+        PeerDirectory::default()
+    }
+
+    /// The neighbour at `addr`.
+    pub fn insert(&mut self, addr: IpAddr, tx: mpsc::UnboundedSender<PeerCmd>) {
+        self.by_addr.insert(canonical(addr), tx);
+    }
+
+    /// The unnumbered neighbour on interface `ifindex`.
+    pub fn insert_interface(&mut self, ifindex: u32, tx: mpsc::UnboundedSender<PeerCmd>) {
+        self.by_ifindex.insert(ifindex, tx);
+    }
+
+    /// Who gets a connection from `from`: a configured address first, then
+    /// a link-local source's interface.
+    pub fn lookup(&self, from: SocketAddr) -> Option<&mpsc::UnboundedSender<PeerCmd>> {
+        let ip = canonical(from.ip());
+        if let Some(tx) = self.by_addr.get(&ip) {
+            return Some(tx);
+        }
+        match from {
+            SocketAddr::V6(v6) if vtepd_bgp_evpn::unnumbered::is_link_local(*v6.ip()) => {
+                self.by_ifindex.get(&v6.scope_id())
+            }
+            _ => None,
+        }
+    }
+}
 
 /// An IPv4-mapped IPv6 address as IPv4 (what a dual-stack socket reports).
 pub fn canonical(a: IpAddr) -> IpAddr {
@@ -40,19 +77,16 @@ pub async fn run(listener: TcpListener, peers: PeerDirectory) {
     info!(addr = ?local, "listening for BGP");
     loop {
         match listener.accept().await {
-            Ok((stream, from)) => {
-                let ip = canonical(from.ip());
-                match peers.get(&ip) {
-                    Some(tx) => {
-                        debug!(%from, "incoming BGP connection");
-                        let _ = tx.send(PeerCmd::Accepted(stream));
-                    }
-                    None => {
-                        info!(%from, "connection from an unconfigured address refused");
-                        drop(stream);
-                    }
+            Ok((stream, from)) => match peers.lookup(from) {
+                Some(tx) => {
+                    debug!(%from, "incoming BGP connection");
+                    let _ = tx.send(PeerCmd::Accepted(stream));
                 }
-            }
+                None => {
+                    info!(%from, "connection from an unconfigured address refused");
+                    drop(stream);
+                }
+            },
             Err(e) => {
                 warn!("accept failed: {e}");
                 tokio::time::sleep(std::time::Duration::from_millis(100)).await;

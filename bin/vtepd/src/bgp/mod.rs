@@ -60,6 +60,9 @@ pub enum PeerCmd {
     Stop(Cease),
     /// The daemon is shutting down: Cease/administrative shutdown, then exit.
     Shutdown,
+    /// An unnumbered neighbour's link-local address was learnt (from its
+    /// router advertisements) or expired (`None`).
+    PeerAddress(Option<std::net::Ipv6Addr>),
 }
 
 /// What the RIB task is told.

@@ -3,7 +3,7 @@
 //! second session that [`resolve_collision`] arbitrates.
 
 use std::io;
-use std::net::{IpAddr, SocketAddr};
+use std::net::{IpAddr, Ipv6Addr, SocketAddr, SocketAddrV6};
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -24,8 +24,11 @@ use crate::config::family_name;
 pub struct PeerSpec {
     /// The daemon's number for it.
     pub id: PeerId,
-    /// Where to connect.
+    /// Where to connect (for an unnumbered neighbour: the learnt link-local
+    /// address, unspecified until known).
     pub address: IpAddr,
+    /// Unnumbered: the interface name and index (the link-local scope).
+    pub interface: Option<(String, u32)>,
     /// TCP port.
     pub port: u16,
     /// The session's configuration.
@@ -174,6 +177,11 @@ impl Task {
                     s.session.handle(n, Input::Stop(c));
                 }
             }
+            Ev::Cmd(PeerCmd::PeerAddress(a)) => {
+                // A learnt address is used by the next connection attempt;
+                // an established session keeps running on its own.
+                self.spec.address = IpAddr::V6(a.unwrap_or(Ipv6Addr::UNSPECIFIED));
+            }
             Ev::Cmd(PeerCmd::Shutdown) => {
                 self.shutting_down = true;
                 for s in &mut self.slots {
@@ -232,6 +240,14 @@ impl Task {
         let n = now();
         if self.shutting_down {
             return;
+        }
+        if self.spec.interface.is_some() {
+            if let Ok(SocketAddr::V6(from)) = stream.peer_addr() {
+                if self.spec.address != IpAddr::V6(*from.ip()) {
+                    info!(peer = %from.ip(), "unnumbered peer learnt from its connection");
+                    self.spec.address = IpAddr::V6(*from.ip());
+                }
+            }
         }
         let main_free = self.slots.first().is_some_and(|s| {
             s.conn.is_none()
@@ -319,10 +335,21 @@ impl Task {
         if let Some(s) = self.slots.get_mut(slot) {
             s.connecting = Some(id);
         }
-        let addr = SocketAddr::new(self.spec.address, self.spec.port);
+        let addr = match (&self.spec.interface, self.spec.address) {
+            (Some((_, ifindex)), IpAddr::V6(a)) => {
+                SocketAddr::V6(SocketAddrV6::new(a, self.spec.port, 0, *ifindex))
+            }
+            (_, a) => SocketAddr::new(a, self.spec.port),
+        };
         let limit = self.spec.session.connect_retry.max(Duration::from_secs(1));
         let ev = self.ev_tx.clone();
         tokio::spawn(async move {
+            if addr.ip().is_unspecified() {
+                // Unnumbered, peer not learnt yet.
+                let e = io::Error::new(io::ErrorKind::NotFound, "peer address not learnt yet");
+                let _ = ev.send(Ev::Connected(id, Err(e)));
+                return;
+            }
             let r = match tokio::time::timeout(limit, TcpStream::connect(addr)).await {
                 Ok(r) => r,
                 Err(_) => Err(io::Error::new(io::ErrorKind::TimedOut, "connect timed out")),

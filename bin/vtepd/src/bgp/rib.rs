@@ -2,7 +2,7 @@
 //! sends every established peer its queued Adj-RIB-Out changes.
 
 use std::collections::HashMap;
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv6Addr};
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
@@ -12,10 +12,12 @@ use vtepd_bgp_evpn::rib::{
     ImportTable, MaxPrefix, PeerConfig, PeerId, Rib, RibConfig, RibEvent, TableId,
 };
 use vtepd_bgp_evpn::session::Cease;
-use vtepd_bgp_evpn::{CodecContext, Message};
+use vtepd_bgp_evpn::rib::{OutUpdate, PathSource, Route, RouteKey};
+use vtepd_bgp_evpn::{AddressFamily, CodecContext, Ipv4Prefix, Message, NextHop};
 
 use super::{origin, show, PeerCmd, RibCmd, StatusMap};
 use crate::config::{Config, RemoteAs};
+use crate::unnumbered::{self, KernelRoutes};
 
 /// What the RIB task knows of a peer.
 #[derive(Debug)]
@@ -28,6 +30,12 @@ pub struct PeerInfo {
     pub max_prefix: Option<MaxPrefix>,
     /// Session state when up.
     pub up: Option<(CodecContext, mpsc::UnboundedSender<PeerCmd>)>,
+    /// Unnumbered: the interface (the address above is the learnt
+    /// link-local one once the session is up).
+    pub interface: Option<String>,
+    /// Unnumbered: our link-local address on it, the RFC 8950 next hop of
+    /// the IPv4 routes sent to this peer.
+    pub local_link_local: Option<Ipv6Addr>,
 }
 
 /// The RIB task's state.
@@ -41,6 +49,8 @@ pub struct RibTask {
     pub cfg: Arc<Config>,
     /// Peer statuses (for `show bgp summary`).
     pub status: StatusMap,
+    /// Kernel routes for IPv4 prefixes learnt over unnumbered sessions.
+    pub kernel: Option<KernelRoutes>,
     /// The EVPN wiring, told of best paths in L2 VNI tables (when a
     /// dataplane runs).
     pub evpn: Option<mpsc::UnboundedSender<crate::evpn::EvpnCmd>>,
@@ -72,11 +82,15 @@ impl RibTask {
         while rib.poll_event().is_some() {}
         let mut peers = HashMap::new();
         for (i, n) in cfg.neighbors.iter().enumerate() {
-            let Some(address) = n.address else { continue };
+            let address = n
+                .address
+                .unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED));
             peers.insert(
                 PeerId(i as u32),
                 PeerInfo {
                     address,
+                    interface: n.interface.clone(),
+                    local_link_local: None,
                     rr_client: n.rr_client,
                     max_prefix: n.max_prefixes.map(|limit| MaxPrefix {
                         limit,
@@ -89,6 +103,11 @@ impl RibTask {
         RibTask {
             rib,
             peers,
+            kernel: cfg
+                .neighbors
+                .iter()
+                .any(|n| n.interface.is_some())
+                .then(KernelRoutes::start),
             cfg,
             status,
             evpn: None,
@@ -130,6 +149,10 @@ impl RibTask {
                     next_hop_self: None,
                 });
                 p.up = Some((ctx, tx));
+                p.address = address;
+                if let Some(ifname) = &p.interface {
+                    p.local_link_local = unnumbered::link_local_of(ifname);
+                }
                 self.rib.peer_up(id, session);
                 info!(peer = %address, "peer up in RIB");
             }
@@ -197,6 +220,13 @@ impl RibTask {
                     source,
                 } => {
                     debug!(table = table.0, route = %key, "installed");
+                    if let Some(k) = &self.kernel {
+                        if let Some((p, via, dev)) =
+                            unnumbered_route(&route, &attrs, source, &self.peers)
+                        {
+                            k.replace(p, via, &dev);
+                        }
+                    }
                     if let Some(tx) = &self.evpn {
                         let _ = tx.send(crate::evpn::EvpnCmd::Installed {
                             vni: table.0,
@@ -209,6 +239,9 @@ impl RibTask {
                 }
                 RibEvent::Withdrawn { table, key } => {
                     debug!(table = table.0, route = %key, "withdrawn");
+                    if let (Some(k), RouteKey::Ipv4(p)) = (&self.kernel, &key) {
+                        k.delete(*p);
+                    }
                     if let Some(tx) = &self.evpn {
                         let _ = tx.send(crate::evpn::EvpnCmd::Withdrawn { vni: table.0, key });
                     }
@@ -249,7 +282,10 @@ impl RibTask {
             let Some((ctx, tx)) = self.peers.get(&id).and_then(|p| p.up.as_ref()) else {
                 continue;
             };
-            let ups = self.rib.poll_updates(id, ctx);
+            let mut ups = self.rib.poll_updates(id, ctx);
+            if let Some(ll) = self.peers.get(&id).and_then(|p| p.local_link_local) {
+                rfc8950_next_hop(&mut ups, ll);
+            }
             let msgs: Vec<Message> = ups
                 .iter()
                 .map(|u| Message::Update(build_update(u, ctx)))
@@ -257,6 +293,50 @@ impl RibTask {
             let _ = tx.send(PeerCmd::Send(msgs));
         }
     }
+}
+
+/// Towards an unnumbered peer, IPv4 unicast routes carry our link-local
+/// address as next hop (RFC 8950), as FRR sends it: 32 bytes, the link-local
+/// address as both global and link-local part. EVPN routes keep the VTEP
+/// address.
+fn rfc8950_next_hop(ups: &mut [OutUpdate<PathAttrs>], ll: Ipv6Addr) {
+    for u in ups.iter_mut() {
+        if u.family != AddressFamily::IPV4_UNICAST {
+            continue;
+        }
+        if let Some(a) = &mut u.attrs {
+            Arc::make_mut(a).next_hop = Some(NextHop::Ipv6 {
+                global: ll,
+                link_local: Some(ll),
+            });
+        }
+    }
+}
+
+/// An IPv4 route learnt from an unnumbered peer with its link-local next
+/// hop: the kernel route for it (prefix, next hop, interface).
+fn unnumbered_route(
+    route: &Route,
+    attrs: &PathAttrs,
+    source: PathSource,
+    peers: &HashMap<PeerId, PeerInfo>,
+) -> Option<(Ipv4Prefix, Ipv6Addr, String)> {
+    let Route::Ipv4(prefix) = route else {
+        return None;
+    };
+    let PathSource::Peer(id) = source else {
+        return None;
+    };
+    let ifname = peers.get(&id)?.interface.clone()?;
+    let via = match attrs.next_hop.as_ref()? {
+        NextHop::Ipv6 {
+            link_local: Some(ll),
+            ..
+        } => *ll,
+        NextHop::Ipv6 { global, .. } if unnumbered::is_link_local(*global) => *global,
+        _ => return None,
+    };
+    Some((*prefix, via, ifname))
 }
 
 /// The configured remote AS as `show` prints it.
