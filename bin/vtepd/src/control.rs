@@ -39,50 +39,97 @@ pub fn bind(path: &Path) -> Result<UnixListener> {
     UnixListener::bind(path).with_context(|| format!("binding {}", path.display()))
 }
 
-/// Serve requests forever.
-pub async fn serve(listener: UnixListener, rib: mpsc::UnboundedSender<RibCmd>) {
+/// A reload request: the answer is the account of the changes, or why the
+/// file was refused.
+pub type ReloadRequest = oneshot::Sender<std::result::Result<String, String>>;
+
+/// Serve requests forever. `{"reload":true}` asks the daemon to re-read its
+/// configuration file.
+pub async fn serve(
+    listener: UnixListener,
+    rib: mpsc::UnboundedSender<RibCmd>,
+    reload: mpsc::UnboundedSender<ReloadRequest>,
+) {
     info!("control socket ready");
     loop {
         let Ok((stream, _)) = listener.accept().await else {
             continue;
         };
         let rib = rib.clone();
+        let reload = reload.clone();
         tokio::spawn(async move {
             let (rd, mut wr) = stream.into_split();
             let mut lines = TokioBufReader::new(rd).lines();
             let Ok(Some(line)) = lines.next_line().await else {
                 return;
             };
-            let answer = match serde_json::from_str::<Query>(&line) {
-                Ok(q) => {
-                    let (tx, rx) = oneshot::channel();
-                    if rib
-                        .send(RibCmd::Show {
-                            query: q,
-                            reply: tx,
-                        })
-                        .is_err()
-                    {
-                        json!({"ok": false, "error": "the RIB is gone"})
-                    } else {
-                        match rx.await {
-                            Ok(v) if v.get("error").is_some() => {
-                                json!({"ok": false, "error": v["error"]})
-                            }
-                            Ok(v) => json!({"ok": true, "data": v}),
-                            Err(_) => json!({"ok": false, "error": "no answer"}),
-                        }
+            let is_reload = serde_json::from_str::<Value>(&line)
+                .is_ok_and(|v| v.get("reload") == Some(&json!(true)));
+            let answer = if is_reload {
+                let (tx, rx) = oneshot::channel();
+                if reload.send(tx).is_err() {
+                    json!({"ok": false, "error": "the daemon is stopping"})
+                } else {
+                    match rx.await {
+                        Ok(Ok(text)) => json!({"ok": true, "data": {"message": text}}),
+                        Ok(Err(e)) => json!({"ok": false, "error": e}),
+                        Err(_) => json!({"ok": false, "error": "no answer"}),
                     }
                 }
-                Err(e) => {
-                    warn!("bad control request: {e}");
-                    json!({"ok": false, "error": format!("bad request: {e}")})
+            } else {
+                match serde_json::from_str::<Query>(&line) {
+                    Ok(q) => {
+                        let (tx, rx) = oneshot::channel();
+                        if rib
+                            .send(RibCmd::Show {
+                                query: q,
+                                reply: tx,
+                            })
+                            .is_err()
+                        {
+                            json!({"ok": false, "error": "the RIB is gone"})
+                        } else {
+                            match rx.await {
+                                Ok(v) if v.get("error").is_some() => {
+                                    json!({"ok": false, "error": v["error"]})
+                                }
+                                Ok(v) => json!({"ok": true, "data": v}),
+                                Err(_) => json!({"ok": false, "error": "no answer"}),
+                            }
+                        }
+                    }
+                    Err(e) => {
+                        warn!("bad control request: {e}");
+                        json!({"ok": false, "error": format!("bad request: {e}")})
+                    }
                 }
             };
             let mut s = answer.to_string();
             s.push('\n');
             let _ = wr.write_all(s.as_bytes()).await;
         });
+    }
+}
+
+/// Ask the daemon at `socket` to reload its configuration file; the
+/// account of the changes, or the reason it was refused as the error.
+pub fn reload(socket: &Path) -> Result<String> {
+    let mut s = std::os::unix::net::UnixStream::connect(socket)
+        .with_context(|| format!("connecting to {} (is vtepd running?)", socket.display()))?;
+    s.write_all(b"{\"reload\":true}\n")?;
+    let mut answer = String::new();
+    BufReader::new(s).read_line(&mut answer)?;
+    let v: Value = serde_json::from_str(&answer).context("bad answer from vtepd")?;
+    if v["ok"] == json!(true) {
+        Ok(v["data"]["message"]
+            .as_str()
+            .unwrap_or("reloaded")
+            .to_owned())
+    } else {
+        Err(anyhow!(
+            "{}",
+            v["error"].as_str().unwrap_or("reload failed")
+        ))
     }
 }
 

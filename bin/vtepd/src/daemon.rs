@@ -3,9 +3,8 @@
 //! shutdown before exiting.
 
 use std::collections::BTreeMap;
-use std::net::{IpAddr, Ipv6Addr};
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use anyhow::{Context, Result};
@@ -13,20 +12,17 @@ use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 use tracing::{error, info};
 use vtepd_bgp_evpn::capability::ExtendedNextHopEntry;
-use vtepd_bgp_evpn::rib::PeerId;
 use vtepd_bgp_evpn::session::SessionConfig;
-use vtepd_bgp_evpn::unnumbered::DiscoveryConfig;
 use vtepd_bgp_evpn::{AddressFamily, Afi};
 
-use crate::bgp::listener::{self, PeerDirectory};
-use crate::bgp::peer::{self, PeerSpec};
+use crate::bgp::listener::{self, PeerDirectory, SharedDirectory};
 use crate::bgp::rib::RibTask;
-use crate::bgp::{PeerCmd, PeerStatus, StatusMap, SHUTDOWN_GRACE};
+use crate::bgp::{StatusMap, SHUTDOWN_GRACE};
 use crate::config::{Config, RemoteAs};
 use crate::control;
-use crate::unnumbered::{self, Interface};
+use crate::reload::Peers;
 
-fn session_config(cfg: &Config, n: &crate::config::Neighbor) -> SessionConfig {
+pub fn session_config(cfg: &Config, n: &crate::config::Neighbor) -> SessionConfig {
     let peer_as = match n.remote_as {
         RemoteAs::Asn(a) => Some(a),
         RemoteAs::Internal => Some(cfg.asn),
@@ -81,53 +77,14 @@ async fn run_async(cfg: Config, socket: Option<PathBuf>) -> Result<()> {
     }
     let rib_task = tokio::spawn(rib.run(rib_rx));
 
-    let mut directory = PeerDirectory::new();
-    let mut peer_tasks = Vec::new();
-    let mut peer_txs = Vec::new();
-    for (i, n) in cfg.neighbors.iter().enumerate() {
-        let id = PeerId(i as u32);
-        if let Ok(mut m) = status.lock() {
-            m.insert(
-                id.0,
-                PeerStatus {
-                    state: "Idle".into(),
-                    down_since: Some(std::time::Instant::now()),
-                    ..PeerStatus::default()
-                },
-            );
-        }
-        let (tx, rx) = mpsc::unbounded_channel::<PeerCmd>();
-        let (address, interface) = match (n.address, &n.interface) {
-            (Some(address), _) => {
-                directory.insert(address, tx.clone());
-                (address, None)
-            }
-            (None, Some(name)) => {
-                let ifc = Interface::lookup(name)
-                    .with_context(|| format!("neighbor interface {name}"))?;
-                directory.insert_interface(ifc.ifindex, tx.clone());
-                let interface = Some((ifc.name.clone(), ifc.ifindex));
-                tokio::spawn(unnumbered::run(ifc, DiscoveryConfig::default(), tx.clone()));
-                (IpAddr::V6(Ipv6Addr::UNSPECIFIED), interface)
-            }
-            (None, None) => continue, // refused by the config check
-        };
-        let spec = PeerSpec {
-            id,
-            address,
-            interface,
-            port: n.port,
-            session: session_config(&cfg, n),
-        };
-        peer_txs.push(tx.clone());
-        peer_tasks.push(tokio::spawn(peer::run(
-            spec,
-            tx,
-            rx,
-            rib_tx.clone(),
-            status.clone(),
-        )));
-    }
+    let directory: SharedDirectory = Arc::new(RwLock::new(PeerDirectory::new()));
+    let mut peers = Peers::new(
+        cfg.clone(),
+        directory.clone(),
+        rib_tx.clone(),
+        status.clone(),
+    );
+    peers.start_all()?;
 
     // Listen sockets: IPv6 first; an IPv4 wildcard that collides with a
     // dual-stack IPv6 wildcard on the same port is already covered.
@@ -155,18 +112,38 @@ async fn run_async(cfg: Config, socket: Option<PathBuf>) -> Result<()> {
     }
 
     let ctl = control::bind(&socket)?;
-    let ctl_task = tokio::spawn(control::serve(ctl, rib_tx.clone()));
+    let (reload_tx, mut reload_rx) = mpsc::unbounded_channel::<control::ReloadRequest>();
+    let ctl_task = tokio::spawn(control::serve(ctl, rib_tx.clone(), reload_tx));
     info!(socket = %socket.display(), "ready");
 
     let mut term = signal(SignalKind::terminate()).context("SIGTERM handler")?;
     let mut int = signal(SignalKind::interrupt()).context("SIGINT handler")?;
-    tokio::select! {
-        _ = term.recv() => info!("SIGTERM: shutting down"),
-        _ = int.recv() => info!("SIGINT: shutting down"),
+    let mut hup = signal(SignalKind::hangup()).context("SIGHUP handler")?;
+    loop {
+        let reply = tokio::select! {
+            _ = term.recv() => { info!("SIGTERM: shutting down"); break; }
+            _ = int.recv() => { info!("SIGINT: shutting down"); break; }
+            _ = hup.recv() => { info!("SIGHUP: reloading {}", cfg.path.display()); None }
+            r = reload_rx.recv() => match r {
+                Some(r) => Some(r),
+                None => continue,
+            },
+        };
+        let answer = match Config::load(&cfg.path) {
+            Ok(new) => Ok(peers.reload(new).await),
+            Err(e) => {
+                error!("reload refused, running configuration kept: {e}");
+                Err(format!("reload refused, running configuration kept: {e}"))
+            }
+        };
+        if let Ok(text) = &answer {
+            info!("{text}");
+        }
+        if let Some(r) = reply {
+            let _ = r.send(answer);
+        }
     }
-    for tx in &peer_txs {
-        let _ = tx.send(PeerCmd::Shutdown);
-    }
+    let peer_tasks = peers.shutdown();
     let all = async {
         for t in peer_tasks {
             let _ = t.await;

@@ -7,6 +7,7 @@ mod daemon;
 mod decode;
 mod evpn;
 mod pcap;
+mod reload;
 mod unnumbered;
 
 use std::path::PathBuf;
@@ -49,6 +50,16 @@ enum Command {
         /// Log level or tracing filter (overrides the config; RUST_LOG wins).
         #[arg(long)]
         log_level: Option<String>,
+    },
+    /// Make a running daemon re-read its configuration file and apply the
+    /// changes (a bad file is refused and the running configuration kept).
+    Reload {
+        /// Control socket path.
+        #[arg(long)]
+        socket: Option<PathBuf>,
+        /// Take the socket path from this configuration file.
+        #[arg(short = 'c', long = "config")]
+        config: Option<PathBuf>,
     },
     /// Show state of a running daemon: `show bgp summary`,
     /// `show bgp evpn route [type N] [vni N]`, `show bgp ipv4|ipv6|vpnv4|vpnv6`.
@@ -118,6 +129,10 @@ fn main() -> Result<()> {
             let cfg = config::Config::load(&config)?;
             init_logging(log_level.as_deref().unwrap_or(&cfg.log_level));
             daemon::run(cfg, socket)?;
+        }
+        Command::Reload { socket, config } => {
+            let path = control::socket_path(socket, config.as_deref());
+            println!("{}", control::reload(&path)?);
         }
         Command::Show {
             socket,

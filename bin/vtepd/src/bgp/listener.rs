@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, RwLock};
 
 use tokio::net::{TcpListener, TcpSocket};
 use tokio::sync::mpsc;
@@ -27,6 +28,16 @@ impl PeerDirectory {
     /// The neighbour at `addr`.
     pub fn insert(&mut self, addr: IpAddr, tx: mpsc::UnboundedSender<PeerCmd>) {
         self.by_addr.insert(canonical(addr), tx);
+    }
+
+    /// Forget whoever is at `addr`.
+    pub fn remove(&mut self, addr: IpAddr) {
+        self.by_addr.remove(&canonical(addr));
+    }
+
+    /// Forget the unnumbered neighbour on `ifindex`.
+    pub fn remove_interface(&mut self, ifindex: u32) {
+        self.by_ifindex.remove(&ifindex);
     }
 
     /// The unnumbered neighbour on interface `ifindex`.
@@ -71,13 +82,16 @@ pub fn bind(addr: SocketAddr) -> std::io::Result<TcpListener> {
     sock.listen(64)
 }
 
+/// The directory shared by the listeners and the reload logic.
+pub type SharedDirectory = Arc<RwLock<PeerDirectory>>;
+
 /// Accept forever.
-pub async fn run(listener: TcpListener, peers: PeerDirectory) {
+pub async fn run(listener: TcpListener, peers: SharedDirectory) {
     let local = listener.local_addr().ok();
     info!(addr = ?local, "listening for BGP");
     loop {
         match listener.accept().await {
-            Ok((stream, from)) => match peers.lookup(from) {
+            Ok((stream, from)) => match peers.read().ok().and_then(|d| d.lookup(from).cloned()) {
                 Some(tx) => {
                     debug!(%from, "incoming BGP connection");
                     let _ = tx.send(PeerCmd::Accepted(stream));

@@ -63,6 +63,9 @@ pub enum PeerCmd {
     /// An unnumbered neighbour's link-local address was learnt (from its
     /// router advertisements) or expired (`None`).
     PeerAddress(Option<std::net::Ipv6Addr>),
+    /// The neighbour was removed or changed by a reload: NOTIFICATION
+    /// Cease with this subcode (6/3 de-configured, 6/6 changed), then exit.
+    Deconfigure(Cease),
 }
 
 /// What the RIB task is told.
@@ -114,6 +117,21 @@ pub enum RibCmd {
             )>,
         )>,
     },
+    /// A reload added a neighbour.
+    AddPeer {
+        /// Its id.
+        id: PeerId,
+        /// What the RIB keeps of it.
+        info: Box<rib::PeerInfo>,
+    },
+    /// A reload removed a neighbour: its routes go, it is forgotten.
+    RemovePeer {
+        /// The peer.
+        id: PeerId,
+    },
+    /// A reload changed the configuration: originated routes are diffed
+    /// (new ones announced, removed ones withdrawn).
+    Reconfigure(Arc<crate::config::Config>),
     /// A `show` query from the control socket.
     Show {
         /// The query.

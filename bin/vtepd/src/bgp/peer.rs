@@ -182,6 +182,12 @@ impl Task {
                 // an established session keeps running on its own.
                 self.spec.address = IpAddr::V6(a.unwrap_or(Ipv6Addr::UNSPECIFIED));
             }
+            Ev::Cmd(PeerCmd::Deconfigure(c)) => {
+                self.shutting_down = true;
+                for s in &mut self.slots {
+                    s.session.handle(n, Input::Stop(c));
+                }
+            }
             Ev::Cmd(PeerCmd::Shutdown) => {
                 self.shutting_down = true;
                 for s in &mut self.slots {

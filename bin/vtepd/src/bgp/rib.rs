@@ -11,8 +11,8 @@ use vtepd_bgp_evpn::rib::codec::{apply_update, build_update, PathAttrs};
 use vtepd_bgp_evpn::rib::{
     ImportTable, MaxPrefix, PeerConfig, PeerId, Rib, RibConfig, RibEvent, TableId,
 };
-use vtepd_bgp_evpn::session::Cease;
 use vtepd_bgp_evpn::rib::{OutUpdate, PathSource, Route, RouteKey};
+use vtepd_bgp_evpn::session::Cease;
 use vtepd_bgp_evpn::{AddressFamily, CodecContext, Ipv4Prefix, Message, NextHop};
 
 use super::{origin, show, PeerCmd, RibCmd, StatusMap};
@@ -28,6 +28,8 @@ pub struct PeerInfo {
     pub rr_client: bool,
     /// Prefix limit.
     pub max_prefix: Option<MaxPrefix>,
+    /// Its configuration (for `show`).
+    pub neighbor: crate::config::Neighbor,
     /// Session state when up.
     pub up: Option<(CodecContext, mpsc::UnboundedSender<PeerCmd>)>,
     /// Unnumbered: the interface (the address above is the learnt
@@ -82,15 +84,14 @@ impl RibTask {
         while rib.poll_event().is_some() {}
         let mut peers = HashMap::new();
         for (i, n) in cfg.neighbors.iter().enumerate() {
-            let address = n
-                .address
-                .unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED));
+            let address = n.address.unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED));
             peers.insert(
                 PeerId(i as u32),
                 PeerInfo {
                     address,
                     interface: n.interface.clone(),
                     local_link_local: None,
+                    neighbor: n.clone(),
                     rr_client: n.rr_client,
                     max_prefix: n.max_prefixes.map(|limit| MaxPrefix {
                         limit,
@@ -181,6 +182,17 @@ impl RibTask {
                 }
             }
             RibCmd::Refresh { id } => self.rib.refresh(id),
+            RibCmd::AddPeer { id, info } => {
+                self.peers.insert(id, *info);
+            }
+            RibCmd::RemovePeer { id } => {
+                if let Some(p) = self.peers.remove(&id) {
+                    info!(peer = %p.address, "neighbour removed: its routes are removed");
+                }
+                self.rib.peer_down(id);
+                self.rib.remove_peer(id);
+            }
+            RibCmd::Reconfigure(cfg) => self.reconfigure(cfg),
             RibCmd::Local { ops } => {
                 for (key, op) in ops {
                     match op {
@@ -207,6 +219,34 @@ impl RibTask {
                 let _ = reply.send(v);
             }
         }
+    }
+
+    /// Apply a reloaded configuration to the originated routes: withdraw
+    /// those gone, (re-)announce those new or changed. Import tables (VNIs)
+    /// are not rebuilt: a VNI change needs a restart.
+    fn reconfigure(&mut self, cfg: Arc<Config>) {
+        let old: HashMap<RouteKey, PathAttrs> = origin::routes(&self.cfg)
+            .into_iter()
+            .map(|(r, a)| (r.key(), a))
+            .collect();
+        let new = origin::routes(&cfg);
+        let mut announced = 0;
+        let mut keep = std::collections::HashSet::new();
+        for (route, attrs) in new {
+            let key = route.key();
+            if old.get(&key) != Some(&attrs) {
+                self.rib.originate(route, Arc::new(attrs));
+                announced += 1;
+            }
+            keep.insert(key);
+        }
+        let mut withdrawn = 0;
+        for key in old.keys().filter(|k| !keep.contains(*k)) {
+            self.rib.withdraw_local(key);
+            withdrawn += 1;
+        }
+        info!(announced, withdrawn, "reload: originated routes updated");
+        self.cfg = cfg;
     }
 
     fn drain_events(&mut self) {

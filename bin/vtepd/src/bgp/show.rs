@@ -68,9 +68,13 @@ fn summary(t: &RibTask) -> Value {
     let now = Instant::now();
     let status = t.status.lock().map(|m| m.clone()).unwrap_or_default();
     let mut peers = Vec::new();
-    for (i, n) in t.cfg.neighbors.iter().enumerate() {
-        let id = vtepd_bgp_evpn::rib::PeerId(i as u32);
-        let st = status.get(&(i as u32)).cloned().unwrap_or_default();
+    let mut ids: Vec<_> = t.peers.keys().copied().collect();
+    ids.sort();
+    for id in ids {
+        let Some(n) = t.peers.get(&id).map(|p| &p.neighbor) else {
+            continue;
+        };
+        let st = status.get(&id.0).cloned().unwrap_or_default();
         let up = st.up_since.map(|s| now.duration_since(s).as_secs());
         let down = st.down_since.map(|s| now.duration_since(s).as_secs());
         peers.push(json!({
