@@ -1,0 +1,203 @@
+//! Configuration reload: a GoBGP peer stays Established (same session, no
+//! reset) across a `vtepd reload` that adds a second neighbour (another
+//! vtepd) and an originated route; a SIGHUP reload that removes that
+//! neighbour sends it Cease / Peer De-configured (6/3), which it records,
+//! and withdraws the route; a bad file is refused by `vtepd reload` (non-zero
+//! exit, the message names file, line and field) and the running
+//! configuration is kept.
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::{Vtepd, BIN, T};
+use vtepd_lab::serde_json::Value;
+use vtepd_lab::{Lab, Result, Veth};
+
+const GOBGPD: &str = r#"
+[global.config]
+  as = 65000
+  router-id = "10.0.1.2"
+  port = 179
+
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "10.0.1.1"
+    peer-as = 65000
+  [neighbors.timers.config]
+    connect-retry = 1
+    hold-time = 9
+    keepalive-interval = 3
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = "ipv4-unicast"
+"#;
+
+const HEAD: &str = r#"
+[bgp]
+router-id = "10.0.1.1"
+asn = 65000
+
+[control]
+socket = "@SOCKET@"
+
+[[neighbor]]
+address = "10.0.1.2"
+remote-as = "internal"
+address-families = ["ipv4-unicast"]
+hold-time = 9
+connect-retry = 1
+
+[[originate]]
+type = "ipv4-unicast"
+prefix = "10.90.0.0/24"
+"#;
+
+const SECOND: &str = r#"
+[[neighbor]]
+address = "10.0.2.2"
+remote-as = "internal"
+address-families = ["ipv4-unicast"]
+hold-time = 9
+connect-retry = 1
+
+[[originate]]
+type = "ipv4-unicast"
+prefix = "10.91.0.0/24"
+"#;
+
+const PEER2: &str = r#"
+[bgp]
+router-id = "10.0.2.2"
+asn = 65000
+listen = ["10.0.2.2:179"]
+
+[control]
+socket = "@SOCKET@"
+
+[[neighbor]]
+address = "10.0.2.1"
+remote-as = "internal"
+address-families = ["ipv4-unicast"]
+hold-time = 9
+connect-retry = 1
+"#;
+
+fn reload(v: &Vtepd) -> std::process::Output {
+    Command::new(BIN)
+        .arg("reload")
+        .arg("--socket")
+        .arg(&v.socket)
+        .output()
+        .expect("running vtepd reload")
+}
+
+fn has_prefix(rib: &Value, p: &str) -> bool {
+    rib.get(p).is_some()
+}
+
+#[test]
+fn reload_adds_removes_and_refuses() -> Result<()> {
+    let started = Instant::now();
+    let lab = Lab::new()?;
+    let v = lab.netns("v")?;
+    let g = lab.netns("g")?;
+    let p = lab.netns("p")?;
+    let _l1 = Veth::pair(&v, "u1", &g, "u0")
+        .addrs_a(&["10.0.1.1/24"])
+        .addrs_b(&["10.0.1.2/24"])
+        .create()?;
+    let _l2 = Veth::pair(&v, "u2", &p, "u0")
+        .addrs_a(&["10.0.2.1/24"])
+        .addrs_b(&["10.0.2.2/24"])
+        .create()?;
+    let gobgp = g.gobgpd(GOBGPD)?;
+    let mut vtepd = Vtepd::start(&lab, &v, "vtepd", HEAD)?;
+    let peer2 = Vtepd::start(&lab, &p, "peer2", PEER2)?;
+    vtepd.wait_established(&lab, "10.0.1.2")?;
+    gobgp.wait_established("10.0.1.1", T)?;
+    gobgp.wait_rib("ipv4", "10.90.0.0/24 from vtepd", T, |r| {
+        has_prefix(r, "10.90.0.0/24")
+    })?;
+    let before = vtepd.peer("10.0.1.2")?;
+    assert_eq!(before["established-count"], 1, "{before}");
+    let uptime_before = before["uptime-secs"].as_u64().unwrap_or(0);
+
+    // 1. Add a neighbour and a route with `vtepd reload`.
+    let text = std::fs::read_to_string(&vtepd.config)?;
+    std::fs::write(&vtepd.config, format!("{text}{SECOND}"))?;
+    let t0 = Instant::now();
+    let out = reload(&vtepd);
+    let msg = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "reload failed: {msg} {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        msg.contains("1 neighbours added")
+            && msg.contains("0 removed")
+            && msg.contains("1 unchanged"),
+        "{msg}"
+    );
+    vtepd.wait_established(&lab, "10.0.2.2")?;
+    peer2.wait_established(&lab, "10.0.2.1")?;
+    gobgp.wait_rib("ipv4", "10.91.0.0/24 announced after reload", T, |r| {
+        has_prefix(r, "10.91.0.0/24") && has_prefix(r, "10.90.0.0/24")
+    })?;
+    let added_after = t0.elapsed();
+    let after = vtepd.peer("10.0.1.2")?;
+    assert_eq!(after["state"], "Established", "{after}");
+    assert_eq!(after["established-count"], 1, "session reset: {after}");
+    assert_eq!(after["dropped-count"], 0, "session reset: {after}");
+    assert!(after["uptime-secs"].as_u64().unwrap_or(0) >= uptime_before);
+    let gs = gobgp.cli_json(&["neighbor", "10.0.1.1"])?;
+    let flops = gs
+        .pointer("/state/flops")
+        .and_then(Value::as_u64)
+        .unwrap_or(0);
+    assert_eq!(flops, 0, "GoBGP saw the session flap: {gs}");
+
+    // 2. Remove it again (and the route) with SIGHUP: Cease 6/3 to peer2.
+    std::fs::write(&vtepd.config, &text)?;
+    vtepd.process.signal("HUP")?;
+    lab.wait_until(T, "peer2 records Cease 6/3", || {
+        peer2.peer("10.0.2.1").map(|p| {
+            p["last-notification-received"]["code"] == 6
+                && p["last-notification-received"]["subcode"] == 3
+        })
+    })?;
+    gobgp.wait_rib("ipv4", "10.91.0.0/24 withdrawn after reload", T, |r| {
+        !has_prefix(r, "10.91.0.0/24") && has_prefix(r, "10.90.0.0/24")
+    })?;
+    let sum = vtepd.show(&["bgp", "summary"])?;
+    let peers = sum["peers"].as_array().cloned().unwrap_or_default();
+    assert_eq!(peers.len(), 1, "{sum}");
+    assert_eq!(vtepd.peer("10.0.1.2")?["established-count"], 1);
+
+    // 3. A bad file: refused with file:line:field, old config kept.
+    let bad = text.replace("remote-as = \"internal\"", "remote-as = \"sideways\"");
+    std::fs::write(&vtepd.config, &bad)?;
+    let out = reload(&vtepd);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(!out.status.success(), "a bad file was accepted");
+    let path = vtepd.config.to_string_lossy().into_owned();
+    assert!(
+        err.contains(&path) && err.contains("neighbor[1].remote-as") && err.contains(".toml:11:"),
+        "error does not name file:line:field: {err}"
+    );
+    assert!(err.contains("running configuration kept"), "{err}");
+    assert!(vtepd.alive());
+    let kept = vtepd.peer("10.0.1.2")?;
+    assert_eq!(kept["state"], "Established", "{kept}");
+    assert_eq!(kept["established-count"], 1, "{kept}");
+    assert!(has_prefix(&gobgp.rib_json("ipv4")?, "10.90.0.0/24"));
+
+    println!(
+        "reload: neighbour added and its route in GoBGP {added_after:?} after the reload; total {:?}",
+        started.elapsed()
+    );
+    assert!(started.elapsed() < Duration::from_secs(60));
+    Ok(())
+}
