@@ -52,11 +52,11 @@ fn frr_reflects_for_two_vtepd() -> Result<()> {
     )?;
     let mut hosts = Vec::new();
     let mut vtepds = Vec::new();
-    for i in 1..3 {
+    for (i, vns) in ns.iter().enumerate().skip(1) {
         let n = i + 1;
         hosts.push(vtepd_host(
             &lab,
-            &ns[i],
+            vns,
             "hv0",
             &format!("h{i}"),
             &format!("02:00:00:00:01:0{n}"),
@@ -65,7 +65,7 @@ fn frr_reflects_for_two_vtepd() -> Result<()> {
         let rid = format!("10.0.0.{n}");
         vtepds.push(Vtepd::start(
             &lab,
-            &ns[i],
+            vns,
             &format!("vtepd{i}"),
             &vtepd_conf(&rid, &[("10.0.0.1", false)], "hv0"),
         )?);
@@ -124,11 +124,11 @@ connect-retry = 1
 "#;
     let vtepd = Vtepd::start(&lab, &ns[0], "vtepd-rr", conf)?;
     let mut fvs = Vec::new();
-    for i in 1..3 {
+    for (i, vns) in ns.iter().enumerate().skip(1) {
         let n = i + 1;
         fvs.push(frr_vtep(
             &lab,
-            &ns[i],
+            vns,
             &format!("10.0.0.{n}"),
             &format!("h{i}"),
             &format!("02:00:00:00:01:0{n}"),

@@ -570,10 +570,10 @@ impl EvpnState {
                     v.sync_mac(*mac, &mut out);
                 }
             }
-            RouteKey::Evpn(EvpnKey::InclusiveMulticast { .. }) => {
-                if v.flood_paths.remove(key).is_some() {
-                    v.sync_flood(&mut out);
-                }
+            RouteKey::Evpn(EvpnKey::InclusiveMulticast { .. })
+                if v.flood_paths.remove(key).is_some() =>
+            {
+                v.sync_flood(&mut out);
             }
             _ => {}
         }

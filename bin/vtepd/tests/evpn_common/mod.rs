@@ -20,6 +20,7 @@ pub struct FrrVtep {
 
 /// FRR VTEP at `rid` (the address of `u0` in `ns`) with host `host`.
 /// `neighbors`: (address, "internal"); `extra`: lines inside `router bgp`.
+#[allow(clippy::too_many_arguments)]
 pub fn frr_vtep(
     lab: &Lab,
     ns: &Netns,
