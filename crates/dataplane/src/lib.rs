@@ -29,7 +29,9 @@
 //!   (DF policy, UDP checksum policy, flow label), and their checks on
 //!   receive.
 //! - [`switch`]: [`Switch`], the domains of a worker keyed by VNI, access
-//!   ports, and the two receive paths (local port, overlay).
+//!   and trunk ports, and the two receive paths (local port, overlay).
+//! - [`vlan`]: 802.1Q tags popped and pushed in place (the VLAN ↔ VNI
+//!   gateway of trunk ports).
 //! - [`suppress`]: ARP/ND suppression: the bounded IP → MAC binding table
 //!   (snooped, control-plane, static) and byte-exact local answers.
 //! - [`stats`]: plain `u64` counters per port and per VNI, drops by
@@ -48,6 +50,7 @@ pub mod suppress;
 pub mod switch;
 pub mod sys;
 pub mod time;
+pub mod vlan;
 pub mod vxlan;
 pub mod worker;
 
@@ -58,7 +61,7 @@ pub use mac_table::{
 };
 pub use stats::{Counter, DropCounters, DropReason, PortStats, VniStats};
 pub use suppress::{Answer, Binding, BindingEvent, BindingKind, SuppressConfig, SuppressTable};
-pub use switch::{OverlayRx, PortRx, Switch, SwitchError, SwitchStats};
+pub use switch::{EgressTags, OverlayRx, PortMode, PortRx, Switch, SwitchError, SwitchStats};
 pub use time::Timestamp;
 pub use vtepd_wire::vxlan::Vni;
 pub use vxlan::{Decapsulated, VxlanConfig};

@@ -42,11 +42,18 @@ pub enum DropReason {
     NoBufferRoom,
     /// Flooding was needed but the domain has nowhere to flood to.
     NoFloodTargets,
+    /// An 802.1Q-tagged frame where none is expected: on an access port,
+    /// or a trunk port's frame given to a receive path that cannot strip
+    /// the tag ([`crate::Switch::receive_port`]).
+    VlanTagged,
+    /// A frame on a trunk port that is untagged, or tagged with a VLAN the
+    /// trunk does not map to a VNI.
+    VlanUnmapped,
 }
 
 impl DropReason {
     /// Number of reasons (the length of [`DropCounters`]'s array).
-    pub const COUNT: usize = 13;
+    pub const COUNT: usize = 15;
 
     /// Every reason, in index order.
     pub const ALL: [DropReason; DropReason::COUNT] = [
@@ -63,6 +70,8 @@ impl DropReason {
         DropReason::BadOuterHeader,
         DropReason::NoBufferRoom,
         DropReason::NoFloodTargets,
+        DropReason::VlanTagged,
+        DropReason::VlanUnmapped,
     ];
 
     /// The reason's index in [`DropReason::ALL`].
@@ -81,6 +90,8 @@ impl DropReason {
             DropReason::BadOuterHeader => 10,
             DropReason::NoBufferRoom => 11,
             DropReason::NoFloodTargets => 12,
+            DropReason::VlanTagged => 13,
+            DropReason::VlanUnmapped => 14,
         }
     }
 
@@ -100,6 +111,8 @@ impl DropReason {
             DropReason::BadOuterHeader => "bad-outer-header",
             DropReason::NoBufferRoom => "no-buffer-room",
             DropReason::NoFloodTargets => "no-flood-targets",
+            DropReason::VlanTagged => "vlan-tagged",
+            DropReason::VlanUnmapped => "vlan-unmapped",
         }
     }
 }
