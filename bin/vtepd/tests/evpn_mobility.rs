@@ -27,6 +27,17 @@ fn attach(ha: &Netns, up: &str, down: &str) -> Result<()> {
     Ok(())
 }
 
+/// A talks (pings B every 50 ms) in the background, so the VTEPs see it
+/// at its new place while the test watches their tables.
+fn chatter(ha: &Netns) -> Result<std::process::Child> {
+    Ok(ha
+        .command("ping")
+        .args(["-n", "-q", "-i", "0.05", "-w", "20", "192.168.100.1"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?)
+}
+
 #[test]
 fn evpn_mobility() -> Result<()> {
     let started = Instant::now();
@@ -77,7 +88,7 @@ fn evpn_mobility() -> Result<()> {
     // Move 1: A to the FRR VTEP.
     let t0 = Instant::now();
     attach(&ha, "eth1", "eth0")?;
-    ha.wait_ping("192.168.100.1", T)?;
+    let mut talk = chatter(&ha)?;
     lab.wait_until(T, "A local on FRR and remote on vtepd", || {
         let fm = frr_mac(&fv.frr, A_MAC)?;
         let vm = vtepd_mac(&vtepd, A_MAC)?;
@@ -87,6 +98,9 @@ fn evpn_mobility() -> Result<()> {
         )
     })?;
     let move1 = t0.elapsed();
+    let _ = talk.kill();
+    let _ = talk.wait();
+    ha.wait_ping("192.168.100.1", T)?;
     let fm = frr_mac(&fv.frr, A_MAC)?;
     let seq1 = fm["localSequence"].as_u64().unwrap_or(0);
     let vseq1 = vtepd_mac(&vtepd, A_MAC)?.map_or(0, |m| m["seq"].as_u64().unwrap_or(0));
@@ -97,7 +111,7 @@ fn evpn_mobility() -> Result<()> {
     // Move 2: back to vtepd; vtepd must outrank with a higher sequence.
     let t1 = Instant::now();
     attach(&ha, "eth0", "eth1")?;
-    ha.wait_ping("192.168.100.1", T)?;
+    let mut talk2 = chatter(&ha)?;
     lab.wait_until(T, "A local on vtepd and remote on FRR", || {
         let fm = frr_mac(&fv.frr, A_MAC)?;
         let vm = vtepd_mac(&vtepd, A_MAC)?;
@@ -108,6 +122,9 @@ fn evpn_mobility() -> Result<()> {
         )
     })?;
     let move2 = t1.elapsed();
+    let _ = talk2.kill();
+    let _ = talk2.wait();
+    ha.wait_ping("192.168.100.1", T)?;
     let vseq2 = vtepd_mac(&vtepd, A_MAC)?.map_or(0, |m| m["seq"].as_u64().unwrap_or(0));
     let fm = frr_mac(&fv.frr, A_MAC)?;
     println!("move back to vtepd converged in {move2:?}: vtepd local seq {vseq2}, FRR {fm}");

@@ -22,8 +22,9 @@
 //!    metadata in its virtio-net header, so the host behind it receives
 //!    one 64 KiB frame instead of dozens (what the kernel's GRO does for
 //!    its own VXLAN).
-//! 5. Every second: age MAC tables, publish a [`Snapshot`] of every
-//!    counter, drain MAC events into the events channel.
+//! 5. Every 500 ms: age MAC tables, publish a [`Snapshot`] of every
+//!    counter; every 100 ms: drain MAC and binding events into their
+//!    channels.
 //!
 //! The queues hold byte ranges into the receive buffers, never copies; the
 //! buffers are allocated when the worker starts. Nothing allocates per
@@ -618,6 +619,7 @@ impl Worker {
         let mut fds: Vec<libc::pollfd> = self.ports.iter().map(|p| sys::pollfd(p.fd())).collect();
         fds.push(sys::pollfd(self.udp.as_raw_fd()));
         let mut last_tick = Instant::now();
+        let mut last_events = last_tick;
         let mut idle = u32::MAX;
         self.publish();
         while !self.stop.load(Ordering::Relaxed) {
@@ -650,9 +652,15 @@ impl Worker {
             self.turns += 1;
             if last_tick.elapsed() >= Duration::from_millis(500) {
                 last_tick = Instant::now();
+                last_events = last_tick;
                 self.switch.expire(now);
                 self.drain_events();
                 self.publish();
+            } else if last_events.elapsed() >= Duration::from_millis(100) {
+                // MAC and binding events reach the control plane within
+                // 100 ms (EVPN routes and MAC moves wait on them).
+                last_events = Instant::now();
+                self.drain_events();
             }
         }
         self.publish();

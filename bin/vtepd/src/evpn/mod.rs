@@ -2,8 +2,8 @@
 //! and a task that joins it to the RIB through plain events.
 //!
 //! - Worker → task: MAC learnt / moved / aged / flushed / shadowed, snooped
-//!   ARP/ND bindings (polled every 100 ms; the worker publishes them every
-//!   500 ms).
+//!   ARP/ND bindings (the worker hands them over every 100 ms; this task
+//!   polls every 100 ms).
 //! - RIB → task: best path installed / withdrawn in an L2 VNI's table
 //!   ([`EvpnCmd::Installed`], [`EvpnCmd::Withdrawn`]).
 //! - Task → RIB: local type-2 routes to originate or withdraw
