@@ -129,6 +129,49 @@ pub struct Neighbor {
     pub max_prefixes_warning_only: bool,
     /// Never connect; wait for the peer.
     pub passive: bool,
+    /// Dynamic neighbours: accept sessions from any address in this prefix
+    /// (`listen-range`, instead of `address`; always passive).
+    pub listen_range: Option<ListenRange>,
+    /// Most dynamic neighbours at once from the range (`limit`, default 100).
+    pub limit: usize,
+}
+
+/// The prefix of a listen range.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListenRange {
+    /// Network address (host bits zero).
+    pub addr: IpAddr,
+    /// Prefix length.
+    pub len: u8,
+}
+
+impl ListenRange {
+    /// Whether `a` is in the range (IPv4-mapped IPv6 addresses count as IPv4).
+    pub fn contains(&self, a: IpAddr) -> bool {
+        let a = match a {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(a, IpAddr::V4),
+            v4 => v4,
+        };
+        match (self.addr, a) {
+            (IpAddr::V4(n), IpAddr::V4(x)) => {
+                let mask = u32::MAX.checked_shl(32 - u32::from(self.len)).unwrap_or(0);
+                u32::from(n) & mask == u32::from(x) & mask
+            }
+            (IpAddr::V6(n), IpAddr::V6(x)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.len))
+                    .unwrap_or(0);
+                u128::from(n) & mask == u128::from(x) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for ListenRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.addr, self.len)
+    }
 }
 
 /// L2 (bridged) or L3 (routed, type-5) VNI.
@@ -355,6 +398,8 @@ enum AsSpec {
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawNeighbor {
     address: Option<S<String>>,
+    listen_range: Option<S<String>>,
+    limit: Option<S<i64>>,
     interface: Option<S<String>>,
     port: Option<S<i64>>,
     remote_as: Option<S<AsSpec>>,
@@ -721,13 +766,41 @@ impl Config {
                 None => None,
             };
             let interface = n.interface.as_ref().map(|s| s.get_ref().clone());
-            if address.is_none() && interface.is_none() {
+            let listen_range =
+                match &n.listen_range {
+                    Some(r) => Some(cx.parse(r, &f("listen-range"), |x: &String| {
+                        match parse_prefix(x)? {
+                            IpPrefixCfg::V4(p) => Ok(ListenRange {
+                                addr: IpAddr::V4(p.addr()),
+                                len: p.prefix_len(),
+                            }),
+                            IpPrefixCfg::V6(p) => Ok(ListenRange {
+                                addr: IpAddr::V6(p.addr()),
+                                len: p.prefix_len(),
+                            }),
+                        }
+                    })?),
+                    None => None,
+                };
+            let named = [
+                address.is_some(),
+                interface.is_some(),
+                listen_range.is_some(),
+            ]
+            .iter()
+            .filter(|x| **x)
+            .count();
+            if named != 1 {
                 return Err(cx.err(
                     Some(span),
                     &f("address"),
-                    "a neighbor needs an address or an interface",
+                    "a neighbor needs exactly one of address, interface or listen-range",
                 ));
             }
+            let limit = match &n.limit {
+                Some(l) => cx.int(l, &f("limit"), 1, 100_000)?,
+                None => 100,
+            };
             if let (Some(a), Some(_)) = (&n.address, &n.interface) {
                 return Err(cx.err(
                     Some(a.span()),
@@ -806,7 +879,9 @@ impl Config {
                 connect_retry,
                 max_prefixes,
                 max_prefixes_warning_only: n.max_prefixes_warning_only,
-                passive: n.passive,
+                passive: n.passive || listen_range.is_some(),
+                listen_range,
+                limit,
             });
         }
 

@@ -5,6 +5,7 @@ mod config;
 mod control;
 mod daemon;
 mod decode;
+mod dynamic;
 mod evpn;
 mod pcap;
 mod reload;

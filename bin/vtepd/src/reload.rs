@@ -19,6 +19,7 @@
 //! addresses, control socket, VNIs and the dataplane.
 
 use std::net::{IpAddr, Ipv6Addr};
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 use anyhow::{Context, Result};
@@ -33,7 +34,8 @@ use crate::bgp::listener::SharedDirectory;
 use crate::bgp::peer::{self, PeerSpec};
 use crate::bgp::rib::PeerInfo;
 use crate::bgp::{PeerCmd, PeerStatus, RibCmd, StatusMap};
-use crate::config::{Config, Neighbor};
+use crate::config::{Config, ListenRange, Neighbor};
+use crate::dynamic::{self, RangeCtx};
 use crate::unnumbered::{self, Interface};
 
 /// One running neighbour.
@@ -46,11 +48,17 @@ struct Running {
     discovery: Option<(u32, JoinHandle<()>)>,
 }
 
+impl Running {
+    fn range(&self) -> Option<ListenRange> {
+        self.neighbor.listen_range
+    }
+}
+
 /// The neighbours' tasks.
 #[derive(Debug)]
 pub struct Peers {
     cfg: Arc<Config>,
-    next_id: u32,
+    next_id: Arc<AtomicU32>,
     running: Vec<Running>,
     directory: SharedDirectory,
     rib: mpsc::UnboundedSender<RibCmd>,
@@ -58,8 +66,8 @@ pub struct Peers {
 }
 
 /// A neighbour's identity across reloads.
-fn identity(n: &Neighbor) -> (Option<IpAddr>, Option<String>) {
-    (n.address, n.interface.clone())
+fn identity(n: &Neighbor) -> (Option<IpAddr>, Option<String>, Option<ListenRange>) {
+    (n.address, n.interface.clone(), n.listen_range)
 }
 
 impl Peers {
@@ -73,7 +81,7 @@ impl Peers {
     ) -> Peers {
         Peers {
             cfg,
-            next_id: 0,
+            next_id: Arc::new(AtomicU32::new(0)),
             running: Vec::new(),
             directory,
             rib,
@@ -86,14 +94,40 @@ impl Peers {
     pub fn start_all(&mut self) -> Result<()> {
         let cfg = self.cfg.clone();
         for n in &cfg.neighbors {
-            let id = PeerId(self.next_id);
-            self.next_id += 1;
+            let id = self.new_id();
             self.start(id, n, &cfg)?;
         }
         Ok(())
     }
 
+    fn new_id(&self) -> PeerId {
+        PeerId(self.next_id.fetch_add(1, Ordering::Relaxed))
+    }
+
     fn start(&mut self, id: PeerId, n: &Neighbor, cfg: &Config) -> Result<()> {
+        if let Some(range) = n.listen_range {
+            let (tx, rx) = mpsc::unbounded_channel::<PeerCmd>();
+            if let Ok(mut d) = self.directory.write() {
+                d.insert_range(range, tx.clone());
+            }
+            let ctx = RangeCtx {
+                neighbor: n.clone(),
+                cfg: Arc::new(cfg.clone()),
+                ids: self.next_id.clone(),
+                directory: self.directory.clone(),
+                rib: self.rib.clone(),
+                status: self.status.clone(),
+            };
+            let task = tokio::spawn(dynamic::run(ctx, rx));
+            self.running.push(Running {
+                id,
+                neighbor: n.clone(),
+                tx,
+                task,
+                discovery: None,
+            });
+            return Ok(());
+        }
         if let Ok(mut m) = self.status.lock() {
             m.insert(
                 id.0,
@@ -129,6 +163,7 @@ impl Peers {
             id,
             address,
             interface,
+            dynamic: false,
             port: n.port,
             session: crate::daemon::session_config(cfg, n),
         };
@@ -162,12 +197,17 @@ impl Peers {
             if let Some((idx, _)) = &r.discovery {
                 d.remove_interface(*idx);
             }
+            if let Some(range) = r.range() {
+                d.remove_range(range);
+            }
         }
         if let Some((_, t)) = r.discovery {
             t.abort();
         }
         let _ = r.tx.send(PeerCmd::Deconfigure(cease));
-        let _ = self.rib.send(RibCmd::RemovePeer { id: r.id });
+        if r.neighbor.listen_range.is_none() {
+            let _ = self.rib.send(RibCmd::RemovePeer { id: r.id });
+        }
         if let Ok(mut m) = self.status.lock() {
             m.remove(&r.id.0);
         }
@@ -237,8 +277,13 @@ impl Peers {
                 info!(neighbor = ?identity(m), "reload: neighbour added");
                 added += 1;
             }
-            let id = PeerId(self.next_id);
-            self.next_id += 1;
+            let id = self.new_id();
+            if m.listen_range.is_some() {
+                if let Err(e) = self.start(id, m, &new) {
+                    warn!(neighbor = ?identity(m), "reload: cannot start: {e:#}");
+                }
+                continue;
+            }
             let info = PeerInfo {
                 address: m.address.unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED)),
                 rr_client: m.rr_client,

@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 
 use super::PeerCmd;
+use crate::config::ListenRange;
 
 /// The peer tasks by neighbour address, and the unnumbered ones by the
 /// interface index (the scope of a link-local source).
@@ -17,6 +18,7 @@ use super::PeerCmd;
 pub struct PeerDirectory {
     by_addr: HashMap<IpAddr, mpsc::UnboundedSender<PeerCmd>>,
     by_ifindex: HashMap<u32, mpsc::UnboundedSender<PeerCmd>>,
+    ranges: Vec<(ListenRange, mpsc::UnboundedSender<PeerCmd>)>,
 }
 
 impl PeerDirectory {
@@ -28,6 +30,17 @@ impl PeerDirectory {
     /// The neighbour at `addr`.
     pub fn insert(&mut self, addr: IpAddr, tx: mpsc::UnboundedSender<PeerCmd>) {
         self.by_addr.insert(canonical(addr), tx);
+    }
+
+    /// The listen range `r` (dynamic neighbours): its task gets the
+    /// connections from the range that no configured neighbour claims.
+    pub fn insert_range(&mut self, r: ListenRange, tx: mpsc::UnboundedSender<PeerCmd>) {
+        self.ranges.push((r, tx));
+    }
+
+    /// Forget the listen range `r`.
+    pub fn remove_range(&mut self, r: ListenRange) {
+        self.ranges.retain(|(x, _)| *x != r);
     }
 
     /// Forget whoever is at `addr`.
@@ -52,12 +65,17 @@ impl PeerDirectory {
         if let Some(tx) = self.by_addr.get(&ip) {
             return Some(tx);
         }
-        match from {
-            SocketAddr::V6(v6) if vtepd_bgp_evpn::unnumbered::is_link_local(*v6.ip()) => {
-                self.by_ifindex.get(&v6.scope_id())
+        if let SocketAddr::V6(v6) = from {
+            if vtepd_bgp_evpn::unnumbered::is_link_local(*v6.ip()) {
+                if let Some(tx) = self.by_ifindex.get(&v6.scope_id()) {
+                    return Some(tx);
+                }
             }
-            _ => None,
         }
+        self.ranges
+            .iter()
+            .find(|(r, _)| r.contains(ip))
+            .map(|(_, tx)| tx)
     }
 }
 

@@ -29,6 +29,9 @@ pub struct PeerSpec {
     pub address: IpAddr,
     /// Unnumbered: the interface name and index (the link-local scope).
     pub interface: Option<(String, u32)>,
+    /// A dynamic neighbour (from a listen range): the task ends with its
+    /// session.
+    pub dynamic: bool,
     /// TCP port.
     pub port: u16,
     /// The session's configuration.
@@ -468,6 +471,9 @@ impl Task {
                     }
                     DownReason::ConnectionClosed => "connection closed".to_owned(),
                 };
+                if self.spec.dynamic {
+                    self.shutting_down = true;
+                }
                 if was_established {
                     warn!(peer = %addr, "session down: {text}");
                     let _ = self.rib.send(RibCmd::PeerDown { id: self.spec.id });

@@ -84,6 +84,9 @@ impl RibTask {
         while rib.poll_event().is_some() {}
         let mut peers = HashMap::new();
         for (i, n) in cfg.neighbors.iter().enumerate() {
+            if n.listen_range.is_some() {
+                continue; // its dynamic peers are added as they connect
+            }
             let address = n.address.unwrap_or(IpAddr::V6(Ipv6Addr::UNSPECIFIED));
             peers.insert(
                 PeerId(i as u32),
