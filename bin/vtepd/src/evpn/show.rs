@@ -404,3 +404,57 @@ pub fn render(what: &str, v: &Value) -> String {
     }
     o
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bgp::show::Query;
+    use crate::control::parse_show;
+
+    fn q(s: &str) -> anyhow::Result<Query> {
+        let w: Vec<String> = s.split_whitespace().map(str::to_owned).collect();
+        parse_show(&w)
+    }
+
+    #[test]
+    fn evpn_show_commands_parse() {
+        let e = |what: &str, vni: Option<u32>| Query::Evpn {
+            what: what.into(),
+            vni,
+        };
+        assert_eq!(q("evpn mac vni 100").unwrap(), e("mac", Some(100)));
+        assert_eq!(q("evpn vni").unwrap(), e("vni", None));
+        assert_eq!(q("evpn arp-cache").unwrap(), e("arp-cache", None));
+        assert_eq!(q("evpn arp-cache vni 7").unwrap(), e("arp-cache", Some(7)));
+        assert_eq!(q("vteps").unwrap(), e("vteps", None));
+        assert_eq!(q("interfaces").unwrap(), e("interfaces", None));
+        assert!(q("evpn mac vni x").is_err());
+        assert!(q("evpn bogus").is_err());
+        // `show bgp evpn ...` is still the BGP table.
+        assert!(matches!(q("bgp evpn route").unwrap(), Query::Routes { .. }));
+    }
+
+    #[test]
+    fn tables_render_rows() {
+        let v = json!({"vnis": [{"vni": 100, "count": 2, "macs": [
+            {"mac": "02:00:00:00:00:01", "type": "local", "interface": "hv0", "seq": 2, "frozen": false},
+            {"mac": "02:00:00:00:00:02", "type": "remote", "remote-vtep": "10.0.0.1", "seq": 3, "frozen": true},
+        ]}]});
+        let t = render("mac", &v);
+        assert!(t.contains("02:00:00:00:00:01 local"), "{t}");
+        assert!(t.contains("hv0"), "{t}");
+        assert!(t.contains("2/0"), "{t}");
+        assert!(t.contains("10.0.0.1") && t.contains("0/3"), "{t}");
+        assert!(
+            t.lines()
+                .any(|l| l.contains("02:00:00:00:00:02") && l.contains(" F ")),
+            "{t}"
+        );
+        let v = json!({"vteps": [{"vtep": "10.0.0.3", "flood-vnis": [100, 200], "macs": 5}]});
+        let t = render("vteps", &v);
+        assert!(
+            t.contains("10.0.0.3") && t.contains("100,200") && t.contains('5'),
+            "{t}"
+        );
+    }
+}

@@ -375,7 +375,11 @@ impl VniState {
         let Some(b) = self.remote.get(&mac).and_then(best_remote) else {
             return;
         };
-        if b.sticky || b.seq > l.seq {
+        // RFC 7432 §15.1: sticky wins; else the higher sequence; at equal
+        // sequence numbers the VTEP with the lower address.
+        let remote_wins =
+            b.sticky || b.seq > l.seq || (b.seq == l.seq && b.vtep < self.cfg.local_ip);
+        if remote_wins {
             if self.frozen.contains(&mac) {
                 return;
             }
@@ -725,6 +729,22 @@ mod tests {
         let a = s.take_actions();
         assert!(!a.iter().any(|x| matches!(x, Action::Withdraw(_))));
         assert!(s.vnis[&VNI].local.contains_key(&MAC));
+    }
+
+    #[test]
+    fn equal_sequence_lower_address_wins() {
+        let mut s = st();
+        s.local_learn(Duration::ZERO, VNI, MAC);
+        s.take_actions();
+        // Same sequence from a higher address: the local MAC stays.
+        remote(&mut s, 1, "10.0.0.9", 1, 0, None);
+        s.take_actions();
+        assert!(s.vnis[&VNI].local.contains_key(&MAC));
+        // Same sequence from a lower address (we are 10.0.0.1): it moves.
+        remote(&mut s, 2, "10.0.0.0", 1, 0, None);
+        let a = s.take_actions();
+        assert!(a.iter().any(|x| matches!(x, Action::Withdraw(_))));
+        assert!(!s.vnis[&VNI].local.contains_key(&MAC));
     }
 
     #[test]
