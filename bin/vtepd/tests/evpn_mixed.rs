@@ -85,6 +85,7 @@ fn evpn_mixed_vtepd_and_frr() -> Result<()> {
     // An address on the bridge (FRR's SVI for the VNI) lets zebra learn
     // B's IP from the kernel's neighbour table and advertise MAC/IP.
     f.add_addr("br100", "192.168.100.254/24")?;
+    f.add_addr("br100", "fd00:100::fe/64")?;
     let conf = EvpnBgpConf {
         hostname: "frr",
         router_id: "10.0.0.1",
@@ -165,6 +166,26 @@ fn evpn_mixed_vtepd_and_frr() -> Result<()> {
         !seen.contains("Request"),
         "A's ARP request was flooded to B: {seen}"
     );
+
+    // The same for IPv6: B's MAC/IPv6 route, A's neighbour solicitation
+    // answered by vtepd.
+    f.wait_ping("fd00:100::1", T)?;
+    lab.wait_until(T, "vtepd to hold B's MAC/IPv6 binding", || {
+        let c = vtepd.show(&["evpn", "arp-cache", "vni", "100"])?;
+        Ok::<bool, anyhow::Error>(c["vnis"][0]["entries"].as_array().is_some_and(|l| {
+            l.iter()
+                .any(|e| e["ip"] == "fd00:100::1" && e["mac"] == B_MAC && e["type"] == "remote")
+        }))
+    })?;
+    std::thread::sleep(Duration::from_millis(700));
+    let sup2 = vni_counter(&vtepd, "suppressed")?;
+    ha.ip(&["-6", "neigh", "flush", "dev", "eth0"])?;
+    assert!(ha.ping("fd00:100::1"), "A to B (IPv6) after the ND flush");
+    std::thread::sleep(Duration::from_millis(700));
+    let sup3 = vni_counter(&vtepd, "suppressed")?;
+    println!("neighbour solicitations answered by vtepd: {sup2} -> {sup3}");
+    assert!(sup3 > sup2, "the NS for B was not answered by vtepd");
+    println!("{}", vtepd.show_text(&["evpn", "arp-cache"])?);
 
     // The other show commands answer.
     for w in [&["evpn", "vni"][..], &["vteps"], &["interfaces"]] {
