@@ -1273,6 +1273,37 @@ prefix = "10.80.0.0/24"
     }
 
     #[test]
+    fn listen_range_neighbor() {
+        let text = "[bgp]\nrouter-id = \"10.0.0.1\"\nasn = 65000\n\n[[neighbor]]\nlisten-range = \"10.0.0.0/16\"\nlimit = 2\nremote-as = \"external\"\n";
+        let c = parse(text).unwrap();
+        let n = &c.neighbors[0];
+        let r = n.listen_range.unwrap();
+        assert_eq!(r.to_string(), "10.0.0.0/16");
+        assert_eq!(n.limit, 2);
+        assert!(n.passive);
+        assert!(r.contains("10.0.200.3".parse().unwrap()));
+        assert!(r.contains("::ffff:10.0.1.2".parse().unwrap()));
+        assert!(!r.contains("10.1.0.1".parse().unwrap()));
+        assert!(!r.contains("fe80::1".parse().unwrap()));
+        let v6 = ListenRange {
+            addr: "fd00::".parse().unwrap(),
+            len: 8,
+        };
+        assert!(v6.contains("fd12::1".parse().unwrap()));
+        assert!(!v6.contains("fe00::1".parse().unwrap()));
+
+        let bad = text.replace("10.0.0.0/16", "10.0.0.0/40");
+        let e = parse(&bad).unwrap_err();
+        assert_eq!(e.field, "neighbor[1].listen-range");
+        assert_eq!(e.line, Some(6));
+        let bad = text.replace("limit = 2\n", "limit = 2\naddress = \"10.0.0.9\"\n");
+        let e = parse(&bad).unwrap_err();
+        assert!(e.message.contains("exactly one"), "{e}");
+        let bad = text.replace("limit = 2", "limit = 0");
+        assert_eq!(parse(&bad).unwrap_err().field, "neighbor[1].limit");
+    }
+
+    #[test]
     fn errors_name_line_and_field() {
         let bad = GOOD.replace("remote-as = 65001", "remote-as = \"elsewhere\"");
         let e = parse(&bad).unwrap_err();

@@ -17,6 +17,10 @@ use vtepd_lab::topo::{EvpnBgpConf, L2Segment, L2SegmentSpec};
 use vtepd_lab::{Lab, Result, Veth};
 
 fn vtepd_conf(asn: u32, remote: &str) -> String {
+    vtepd_conf_ports(asn, remote, "")
+}
+
+fn vtepd_conf_ports(asn: u32, remote: &str, vni_extra: &str) -> String {
     format!(
         r#"
 [bgp]
@@ -39,6 +43,7 @@ connect-retry = 1
 
 [[vni]]
 vni = 100
+{vni_extra}
 
 [[originate]]
 type = "ipv4-unicast"
@@ -160,6 +165,84 @@ fn unnumbered(frr_as: u32, vtepd_as: u32, remote: &str) -> Result<()> {
         "unnumbered {remote}: session up after {up:?}, all checks after {:?}",
         started.elapsed()
     );
+    assert!(started.elapsed() < Duration::from_secs(60));
+    Ok(())
+}
+
+/// The mixed topology over the unnumbered link: host A behind vtepd (its
+/// dataplane on a veth), host B behind FRR + kernel VXLAN; the VXLAN
+/// underlay between 10.255.0.2 and 10.255.0.1 runs over the routes learnt
+/// with link-local next hops; A and B ping.
+#[test]
+fn unnumbered_hosts_ping() -> Result<()> {
+    let started = Instant::now();
+    let lab = Lab::new()?;
+    let f = lab.netns("f")?;
+    let v = lab.netns("v")?;
+    let _link = Veth::pair(&f, "u0", &v, "u0").create()?;
+    f.disable_tx_offload("u0")?;
+    f.lo_addr("10.255.0.1/32")?.persist();
+    v.lo_addr("10.255.0.2/32")?.persist();
+    let seg = L2Segment::create(
+        &lab,
+        &f,
+        &L2SegmentSpec {
+            vni: 100,
+            local: "10.255.0.1".parse()?,
+            underlay_dev: None,
+            mtu: 1450,
+            host_name: "hb",
+            host_mac: "02:00:00:00:01:01",
+            host_addrs: &["192.168.100.1/24"],
+            static_remotes: &[],
+        },
+    )?;
+    let zebra = "hostname frr\ninterface u0\n ipv6 nd ra-interval 3\n no ipv6 nd suppress-ra\n!\n";
+    let bgpd = EvpnBgpConf {
+        hostname: "frr",
+        asn: 65001,
+        router_id: "10.255.0.1",
+        neighbors: &[("u0", "external")],
+        ipv4_unicast: true,
+        ipv4_networks: &["10.255.0.1/32"],
+        ..Default::default()
+    }
+    .render();
+    let frr = f.frr(zebra, Some(&bgpd))?;
+    let ha = lab.netns("ha")?;
+    let _hl = Veth::pair(&v, "hv0", &ha, "eth0")
+        .mtu(1450)
+        .mac_b("02:00:00:00:02:02")
+        .addrs_b(&["192.168.100.2/24"])
+        .create()?;
+    ha.disable_tx_offload("eth0")?;
+    let vtepd = Vtepd::start(
+        &lab,
+        &v,
+        "vtepd",
+        // FRR matches auto-derived RTs on the VNI alone across ASes; vtepd
+        // imports exactly, so FRR's AS:VNI is imported explicitly.
+        &vtepd_conf_ports(
+            65002,
+            "external",
+            "interfaces = [\"hv0\"]\nimport-rt = [\"65001:100\", \"65002:100\"]",
+        ),
+    )?;
+    frr.wait_established("u0", T)?;
+    vtepd.wait_established(&lab, "u0")?;
+    v.wait_route("10.255.0.1/32", T)?;
+    let r = ha.wait_ping("192.168.100.1", T);
+    if r.is_err() {
+        println!("v routes: {}", v.ip(&["route"])?);
+        println!("f routes: {}", f.ip(&["route"])?);
+        println!("f fdb: {}", f.fdb(None)?);
+        println!("vtepd vteps: {}", vtepd.show_text(&["vteps"])?);
+        println!("vtepd interfaces: {}", vtepd.show_text(&["interfaces"])?);
+        println!("vtepd log: {}", vtepd.process.log());
+    }
+    r?;
+    seg.host.wait_ping("192.168.100.2", T)?;
+    println!("unnumbered hosts ping: {:?}", started.elapsed());
     assert!(started.elapsed() < Duration::from_secs(60));
     Ok(())
 }
