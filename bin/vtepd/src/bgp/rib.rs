@@ -329,10 +329,10 @@ impl RibTask {
             if let Some(ll) = self.peers.get(&id).and_then(|p| p.local_link_local) {
                 rfc8950_next_hop(&mut ups, ll);
             }
-            let msgs: Vec<Message> = ups
-                .iter()
-                .map(|u| Message::Update(build_update(u, ctx)))
-                .collect();
+            let mut msgs: Vec<Message> = Vec::with_capacity(ups.len());
+            for u in &ups {
+                push_fitting(&mut msgs, u, ctx);
+            }
             let _ = tx.send(PeerCmd::Send(msgs));
         }
     }
@@ -354,6 +354,32 @@ fn rfc8950_next_hop(ups: &mut [OutUpdate<PathAttrs>], ll: Ipv6Addr) {
             });
         }
     }
+}
+
+/// The UPDATE of `u`, split in halves until each fits the session's
+/// message size: the RIB packs with the next hop it stores, and the RFC 8950
+/// rewrite above makes the next hop 28 bytes longer than an IPv4 one.
+fn push_fitting(out: &mut Vec<Message>, u: &OutUpdate<PathAttrs>, ctx: &CodecContext) {
+    let m = Message::Update(build_update(u, ctx));
+    if m.encoded_len(ctx) <= ctx.max_message_len() || u.announce.len() < 2 {
+        out.push(m);
+        return;
+    }
+    let (a, b) = u.announce.split_at(u.announce.len() / 2);
+    let first = OutUpdate {
+        family: u.family,
+        attrs: u.attrs.clone(),
+        announce: a.to_vec(),
+        withdraw: u.withdraw.clone(),
+    };
+    let second = OutUpdate {
+        family: u.family,
+        attrs: u.attrs.clone(),
+        announce: b.to_vec(),
+        withdraw: Vec::new(),
+    };
+    push_fitting(out, &first, ctx);
+    push_fitting(out, &second, ctx);
 }
 
 /// An IPv4 route learnt from an unnumbered peer with its link-local next
@@ -388,5 +414,66 @@ pub fn remote_as_text(r: RemoteAs) -> String {
         RemoteAs::Asn(a) => a.0.to_string(),
         RemoteAs::Internal => "internal".into(),
         RemoteAs::External => "external".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vtepd_bgp_evpn::{AttrValue, MpReach, NlriList};
+
+    /// 1000 IPv4 /32s packed for an IPv4 next hop, rewritten to the
+    /// link-local next hop of an unnumbered session: every UPDATE fits in
+    /// 4096 bytes and encodes, every route goes out once, each with the
+    /// 32-byte next hop FRR sends (link-local twice).
+    #[test]
+    fn rfc8950_rewrite_and_split() {
+        let ll: Ipv6Addr = "fe80::1".parse().unwrap();
+        let announce: Vec<Route> = (0..1000u32)
+            .map(|i| {
+                Route::Ipv4(Ipv4Prefix::new(std::net::Ipv4Addr::from(0x0a00_0000 + i), 32).unwrap())
+            })
+            .collect();
+        let mut ups = vec![OutUpdate {
+            family: AddressFamily::IPV4_UNICAST,
+            attrs: Some(Arc::new(PathAttrs::local(
+                NextHop::Ipv4("10.255.0.2".parse().unwrap()),
+                vec![],
+            ))),
+            announce,
+            withdraw: Vec::new(),
+        }];
+        rfc8950_next_hop(&mut ups, ll);
+        let ctx = CodecContext {
+            four_octet_as: true,
+            extended_next_hop: vec![(AddressFamily::IPV4_UNICAST, vtepd_bgp_evpn::Afi::Ipv6)],
+            ..CodecContext::default()
+        };
+        let mut msgs = Vec::new();
+        push_fitting(&mut msgs, &ups[0], &ctx);
+        assert!(msgs.len() >= 2);
+        let mut n = 0;
+        for m in &msgs {
+            let bytes = m.to_vec(&ctx).unwrap();
+            assert!(bytes.len() <= 4096);
+            let Message::Update(u) = m else {
+                panic!("not an UPDATE")
+            };
+            for a in &u.attributes {
+                if let AttrValue::MpReach(MpReach { next_hop, nlri }) = &a.value {
+                    assert_eq!(
+                        *next_hop,
+                        NextHop::Ipv6 {
+                            global: ll,
+                            link_local: Some(ll)
+                        }
+                    );
+                    if let NlriList::Ipv4Unicast(v) = nlri {
+                        n += v.len();
+                    }
+                }
+            }
+        }
+        assert_eq!(n, 1000);
     }
 }
