@@ -149,6 +149,8 @@ pub struct EvpnTask {
     pub local_ports: BTreeMap<(u32, MacAddress), String>,
     /// Time origin.
     pub start: Instant,
+    /// The worker's death was logged.
+    pub worker_dead: bool,
 }
 
 impl EvpnTask {
@@ -187,6 +189,7 @@ impl EvpnTask {
             port_names,
             local_ports: BTreeMap::new(),
             start: Instant::now(),
+            worker_dead: false,
         }
     }
 
@@ -242,6 +245,10 @@ impl EvpnTask {
 
     fn poll_worker(&mut self) {
         let now = self.now();
+        if !self.worker_dead && !self.worker.is_running() {
+            self.worker_dead = true;
+            tracing::error!("the dataplane worker stopped: no more forwarding or MAC events");
+        }
         while let Some(e) = self.worker.try_event() {
             let vni = e.vni.get();
             let local = |k: EntryKind| k == EntryKind::LearntLocal;

@@ -176,6 +176,7 @@ pub fn answer(t: &EvpnTask, what: &str, vni: Option<u32>) -> Value {
                 })
                 .collect();
             json!({
+                "dataplane-running": t.worker.is_running(),
                 "underlay": {
                     "local": t.cfg.local_ip.to_string(), "port": t.cfg.underlay_port,
                     "mtu": t.cfg.underlay_mtu,
@@ -341,6 +342,9 @@ pub fn render(what: &str, v: &Value) -> String {
         }
         "interfaces" => {
             let u = &v["underlay"];
+            if v["dataplane-running"] == json!(false) {
+                let _ = writeln!(o, "DATAPLANE STOPPED (see the log)");
+            }
             let _ = writeln!(
                 o,
                 "Underlay {} port {} (GSO {}, GRO {}): rx {} tx {} datagrams, tx dropped {}, drops {}\n",
