@@ -90,6 +90,8 @@ fn main() -> Result<()> {
     banner("h1 pings h2 over the overlay (IPv4 and IPv6)");
     h1.wait_ping("192.168.100.2", T)?;
     h1.wait_ping("fd00:100::2", T)?;
+    h2.wait_ping("192.168.100.1", T)?;
+    h2.wait_ping("fd00:100::1", T)?;
     println!(
         "{}",
         h1.exec("ping", &["-c", "3", "-i", "0.2", "192.168.100.2"])?
