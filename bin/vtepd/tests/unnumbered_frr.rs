@@ -161,6 +161,15 @@ fn unnumbered(frr_as: u32, vtepd_as: u32, remote: &str) -> Result<()> {
             .map(|ps| ps.iter().any(|p| p.to_string().contains("10.255.0.1")))
     })?;
 
+    // SIGTERM: Cease / Administrative Shutdown (6/2) reaches FRR over the
+    // link-local session.
+    let mut vtepd = vtepd;
+    vtepd.process.stop_with("TERM", Duration::from_secs(5))?;
+    lab.wait_until(T, "FRR records Cease 6/2 from vtepd", || {
+        frr.vtysh_json("show bgp neighbors u0 json")
+            .map(|n| n.to_string().contains("\"lastErrorCodeSubcode\":\"0602\""))
+    })?;
+
     println!(
         "unnumbered {remote}: session up after {up:?}, all checks after {:?}",
         started.elapsed()
