@@ -63,7 +63,7 @@ fn main() -> Result<()> {
             },
         )?);
     }
-    let (h1, _h2) = (&segs[0].host, &segs[1].host);
+    let (h1, h2) = (&segs[0].host, &segs[1].host);
     let conf = |name: &str, me: &str, peer: &str| {
         EvpnBgpConf {
             hostname: name,
