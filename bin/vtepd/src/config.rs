@@ -27,6 +27,16 @@
 //! max-prefixes-warning-only = false
 //! passive = false
 //!
+//! [[neighbor]]
+//! interface = "eth1"        # BGP unnumbered: RAs on eth1, the peer's link-local
+//!                           # address learnt; ipv4-unicast gets RFC 8950 next hops
+//! remote-as = "external"
+//!
+//! [[neighbor]]
+//! listen-range = "10.8.0.0/16"  # dynamic neighbours: accept any address in it
+//! limit = 100                   # at most this many at once (default 100)
+//! remote-as = "external"
+//!
 //! [[vni]]
 //! vni = 100
 //! # rd = "10.0.0.1:1"  (default ROUTER_ID:N, N = 1, 2, ... in file order)
