@@ -17,7 +17,7 @@ use vtepd_bgp_evpn::{AddressFamily, Afi};
 
 use crate::bgp::listener::{self, PeerDirectory, SharedDirectory};
 use crate::bgp::rib::RibTask;
-use crate::bgp::{StatusMap, SHUTDOWN_GRACE};
+use crate::bgp::{RibCmd, StatusMap, SHUTDOWN_GRACE};
 use crate::config::{Config, RemoteAs};
 use crate::control;
 use crate::reload::Peers;
@@ -154,6 +154,11 @@ async fn run_async(cfg: Config, socket: Option<PathBuf>) -> Result<()> {
     }
     // Let the writers flush the NOTIFICATIONs.
     tokio::time::sleep(Duration::from_millis(200)).await;
+    // Kernel routes vtepd added (unnumbered peers' prefixes) go.
+    let (done_tx, done_rx) = tokio::sync::oneshot::channel();
+    if rib_tx.send(RibCmd::Shutdown { done: done_tx }).is_ok() {
+        let _ = tokio::time::timeout(Duration::from_secs(2), done_rx).await;
+    }
     ctl_task.abort();
     rib_task.abort();
     if let Some(t) = evpn_task {

@@ -276,10 +276,23 @@ pub fn link_local_of(ifname: &str) -> Option<Ipv6Addr> {
 }
 
 /// A change to the kernel's IPv4 table.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 enum RouteOp {
     Replace(Ipv4Prefix, Ipv6Addr, String),
     Delete(Ipv4Prefix),
+    RemoveAll(tokio::sync::oneshot::Sender<()>),
+}
+
+fn ip(args: &[String]) {
+    match Command::new("ip").args(args).output() {
+        Ok(o) if o.status.success() => info!("kernel: ip {}", args.join(" ")),
+        Ok(o) => warn!(
+            "kernel: ip {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&o.stderr).trim()
+        ),
+        Err(e) => warn!("kernel: cannot run ip: {e}"),
+    }
 }
 
 /// Installs IPv4 routes with a link-local IPv6 next hop (RFC 8950) in the
@@ -312,6 +325,21 @@ impl KernelRoutes {
                             "bgp".into(),
                         ]
                     }
+                    RouteOp::RemoveAll(_) => {
+                        for p in std::mem::take(&mut installed) {
+                            ip(&[
+                                "route".into(),
+                                "del".into(),
+                                p.to_string(),
+                                "proto".into(),
+                                "bgp".into(),
+                            ]);
+                        }
+                        if let RouteOp::RemoveAll(done) = op {
+                            let _ = done.send(());
+                        }
+                        continue;
+                    }
                     RouteOp::Delete(p) => {
                         if !installed.remove(p) {
                             continue;
@@ -325,18 +353,15 @@ impl KernelRoutes {
                         ]
                     }
                 };
-                match Command::new("ip").args(&args).output() {
-                    Ok(o) if o.status.success() => info!("kernel: ip {}", args.join(" ")),
-                    Ok(o) => warn!(
-                        "kernel: ip {} failed: {}",
-                        args.join(" "),
-                        String::from_utf8_lossy(&o.stderr).trim()
-                    ),
-                    Err(e) => warn!("kernel: cannot run ip: {e}"),
-                }
+                ip(&args);
             }
         });
         KernelRoutes { tx }
+    }
+
+    /// Remove every route vtepd installed; `done` is answered after.
+    pub fn remove_all(&self, done: tokio::sync::oneshot::Sender<()>) {
+        let _ = self.tx.send(RouteOp::RemoveAll(done));
     }
 
     /// `prefix` via `via` (link-local) on `dev`.

@@ -165,6 +165,12 @@ fn unnumbered(frr_as: u32, vtepd_as: u32, remote: &str) -> Result<()> {
     // link-local session.
     let mut vtepd = vtepd;
     vtepd.process.stop_with("TERM", Duration::from_secs(5))?;
+    // ... and the kernel route vtepd added is gone with it.
+    assert!(
+        !v.has_route("10.255.0.1/32")?,
+        "left behind: {}",
+        v.ip(&["route"])?
+    );
     lab.wait_until(T, "FRR records Cease 6/2 from vtepd", || {
         frr.vtysh_json("show bgp neighbors u0 json")
             .map(|n| n.to_string().contains("\"lastErrorCodeSubcode\":\"0602\""))

@@ -117,6 +117,12 @@ pub enum RibCmd {
             )>,
         )>,
     },
+    /// The daemon is stopping: remove the kernel routes vtepd added, then
+    /// answer.
+    Shutdown {
+        /// Answered when done.
+        done: oneshot::Sender<()>,
+    },
     /// A reload added a neighbour.
     AddPeer {
         /// Its id.

@@ -196,6 +196,12 @@ impl RibTask {
                 self.rib.remove_peer(id);
             }
             RibCmd::Reconfigure(cfg) => self.reconfigure(cfg),
+            RibCmd::Shutdown { done } => match &self.kernel {
+                Some(k) => k.remove_all(done),
+                None => {
+                    let _ = done.send(());
+                }
+            },
             RibCmd::Local { ops } => {
                 for (key, op) in ops {
                     match op {
