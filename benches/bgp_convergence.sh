@@ -189,10 +189,13 @@ EOF
 }
 
 kb() { awk -v k="$1:" '$1 == k { print $2 }' "/proc/$2/status"; }
+# CPU time (user + system, all threads) of a process in ms.
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) * 1000 / hz }' "/proc/$1/stat"; }
 
-# one_run TARGET N -> appends "target n run converge_ms inject_ms hwm_kb idle_kb" to $OUT
+# one_run TARGET N RUN -> appends
+# "target n run converge_ms inject_ms hwm_kb idle_kb cpu_ms" to $OUT
 one_run() {
-  local target=$1 n=$2 run=$3 line conv inj idle hwm
+  local target=$1 n=$2 run=$3 line conv inj idle hwm cpu0 cpu1
   setup
   "start_$target"
   for _ in $(seq 100); do
@@ -202,6 +205,7 @@ one_run() {
   done
   sleep 0.5
   idle=$(kb VmRSS "$TPID")
+  cpu0=$(cpu_ms "$TPID")
   if ! line=$(ip netns exec "$DRV" "$INJ" -n "$n" --timeout "$TIMEOUT" 2>"$DIR/inj.log" | grep '^RESULT'); then
     cat "$DIR/inj.log" >&2
     echo "$line" >&2
@@ -210,21 +214,26 @@ one_run() {
     line="RESULT converge_ms=fail inject_ms=0"
   fi
   hwm=$(kb VmHWM "$TPID")
+  cpu1=$(cpu_ms "$TPID")
   conv=$(sed -n 's/.*converge_ms=\([^ ]*\).*/\1/p' <<<"$line")
   inj=$(sed -n 's/.*inject_ms=\([^ ]*\).*/\1/p' <<<"$line")
-  echo "$LABEL$target $n $run $conv $inj $hwm $idle" | tee -a "$OUT" >&2
+  echo "$LABEL$target $n $run $conv $inj $hwm $idle $((cpu1 - cpu0))" | tee -a "$OUT" >&2
   cleanup
 }
 
 echo "# bgp_convergence $(date -u +%FT%TZ) vtepd=$VTEPD inj=$INJ" >>"$OUT"
+# Runs interleave the targets (run 1 of each, then run 2 ...): the machine
+# is shared, and load drifts; interleaving spreads it over all targets.
 for n in $SIZES_SMALL $SIZES; do
   runs=$RUNS
   big=0
   for s in $SIZES; do [ "$n" = "$s" ] && big=1; done
   [ "$big" = 1 ] && [ "$n" -ge 500000 ] && runs=$RUNS_BIG
-  for target in $TARGETS; do
-    [ "$target" = gobgp ] && [ "$big" = 1 ] && continue
-    for run in $(seq "$runs"); do one_run "$target" "$n" "$run"; done
+  for run in $(seq "$runs"); do
+    for target in $TARGETS; do
+      [ "$target" = gobgp ] && [ "$big" = 1 ] && continue
+      one_run "$target" "$n" "$run"
+    done
   done
 done
 
