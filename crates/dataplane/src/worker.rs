@@ -37,8 +37,13 @@
 //!   ports are that port rather than a per-flow hash (less ECMP entropy
 //!   than RFC 7348 §5 recommends).
 //! - One worker thread; SO_REUSEPORT is set so several could share the port.
-//! - No 802.1Q access/trunk mapping on ports yet (every port is untagged
-//!   and belongs to one VNI).
+//! - 802.1Q trunks ([`WorkerConfig::trunks`]): a frame leaving a trunk is
+//!   copied with its tag into a scratch buffer (the untagged frame may
+//!   still be queued for other ports or the overlay), so trunk egress costs
+//!   one copy per frame; copies that do not fit the scratch are counted in
+//!   [`PortIo::tx_dropped`]. Tagged TSO super-frames from a trunk are not
+//!   segmented (counted in [`PortIo::offload_errors`]); decapsulated TCP
+//!   segments to a trunk are not coalesced.
 //! - Inner checksums must be complete on the wire. A kernel VTEP whose
 //!   underlay is a veth with transmit checksum offload leaves them partial
 //!   inside the VXLAN payload (veth carries the offload metadata across,
@@ -82,6 +87,8 @@ const MAX_MSG: usize = 65_536 + VNET_HDR_LEN + 64;
 const HEADROOM: usize = 16;
 /// Scratch space for segmenting super-frames (about two of them).
 const SEG_SCRATCH: usize = 192 * 1024;
+/// Scratch space for tagged copies of frames leaving trunk ports.
+const VLAN_SCRATCH: usize = 1024 * 1024;
 /// Scratch space for coalescing received TCP segments into super-frames.
 const COAL_SCRATCH: usize = 1024 * 1024;
 /// Staging space for copying small datagrams into GSO trains.
@@ -120,6 +127,16 @@ pub struct VniConfig {
     pub bridge: BridgeConfig,
 }
 
+/// An 802.1Q trunk port: tagged frames, one VLAN per VNI.
+#[derive(Debug, Clone)]
+pub struct TrunkConfig {
+    /// The port.
+    pub port: PortKind,
+    /// `(VLAN ID, VNI)` pairs; every VNI must be one of
+    /// [`WorkerConfig::vnis`].
+    pub vlans: Vec<(u16, Vni)>,
+}
+
 /// A worker's configuration.
 #[derive(Debug, Clone)]
 pub struct WorkerConfig {
@@ -131,6 +148,8 @@ pub struct WorkerConfig {
     pub udp: UdpOptions,
     /// The VNIs.
     pub vnis: Vec<VniConfig>,
+    /// 802.1Q trunk ports (VLAN ↔ VNI).
+    pub trunks: Vec<TrunkConfig>,
     /// Messages per batched receive (1 to [`MAX_BATCH`]).
     pub batch: usize,
     /// Announce checksum/TSO offloads on TAP ports.
@@ -149,6 +168,7 @@ impl WorkerConfig {
             vxlan: VxlanConfig::default(),
             udp: UdpOptions::default(),
             vnis,
+            trunks: Vec::new(),
             batch: 32,
             tap_offload: true,
             spin: 0,
@@ -452,6 +472,7 @@ enum Src {
     Coal,
     #[default]
     Stage,
+    Vlan,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -478,6 +499,8 @@ struct Bufs {
     coal_used: usize,
     stage: Vec<u8>,
     stage_used: usize,
+    vlan: Vec<u8>,
+    vlan_used: usize,
 }
 
 impl Bufs {
@@ -488,8 +511,43 @@ impl Bufs {
             Src::Seg => &self.seg,
             Src::Coal => &self.coal,
             Src::Stage => &self.stage,
+            Src::Vlan => &self.vlan,
         };
         b.get(r.0..r.1).unwrap_or(&[])
+    }
+
+    fn slot_mut(&mut self, src: Src) -> &mut [u8] {
+        match src {
+            Src::PortRx(i) => self.port_rx.slot_mut(i),
+            Src::UdpRx(i) => self.udp_rx.slot_mut(i),
+            Src::Seg => &mut self.seg,
+            Src::Coal => &mut self.coal,
+            Src::Stage => &mut self.stage,
+            Src::Vlan => &mut self.vlan,
+        }
+    }
+
+    /// Copy the frame at `src[r]` with an 802.1Q tag for `vid` into the
+    /// VLAN scratch; its range there, or `None` if it does not fit.
+    fn tag_copy(&mut self, src: Src, r: (usize, usize), vid: u16) -> Option<(usize, usize)> {
+        let from: &[u8] = match src {
+            Src::PortRx(i) => self.port_rx.slot(i),
+            Src::UdpRx(i) => self.udp_rx.slot(i),
+            Src::Seg => &self.seg,
+            Src::Coal => &self.coal,
+            Src::Stage | Src::Vlan => return None,
+        };
+        let f = from.get(r.0..r.1)?;
+        let at = self.vlan_used;
+        let n = crate::vlan::copy_tagged(f, vid, self.vlan.get_mut(at..)?).ok()?;
+        self.vlan_used = at + n;
+        Some((at, at + n))
+    }
+
+    /// Whether the VLAN scratch is running low (flush before the next
+    /// message).
+    fn vlan_low(&self) -> bool {
+        self.vlan.len() - self.vlan_used < 2 * MAX_MSG
     }
 }
 
@@ -566,6 +624,28 @@ impl Worker {
                 });
             }
         }
+        for t in &cfg.trunks {
+            let id = PortId(
+                u16::try_from(ports.len())
+                    .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "too many ports"))?,
+            );
+            for (vid, vni) in &t.vlans {
+                switch
+                    .attach_trunk_vlan(id, *vid, *vni)
+                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
+            }
+            let b = match &t.port {
+                PortKind::Tap(n) => Backend::Tap(Tap::open(n, cfg.tap_offload)?),
+                PortKind::Packet(n) => Backend::Packet(PacketSocket::open(n)?),
+            };
+            ports.push(b);
+            io_stats.push(PortIo {
+                name: t.port.name().to_string(),
+                // A trunk serves several VNIs.
+                vni: 0,
+                ..PortIo::default()
+            });
+        }
         let udp = UdpSocket::bind(SocketAddr::new(cfg.local, cfg.vxlan.dst_port()), cfg.udp)?;
         let batch = cfg.batch.clamp(1, MAX_BATCH);
         let underlay = UnderlayIo {
@@ -590,6 +670,12 @@ impl Worker {
                 coal_used: 0,
                 stage: vec![0; STAGE_SCRATCH],
                 stage_used: 0,
+                vlan: if cfg.trunks.is_empty() {
+                    Vec::new()
+                } else {
+                    vec![0; VLAN_SCRATCH]
+                },
+                vlan_used: 0,
             },
             q: Queues {
                 udp: Vec::with_capacity(MAX_BATCH * 64),
@@ -764,11 +850,14 @@ impl Worker {
             Err(e) => return Err(e),
         };
         let port = PortId(pi as u16);
-        let Some(vni) = self.switch.port_vni(port) else {
+        if self.switch.port_mode(port).is_none() {
             return Ok(());
-        };
+        }
         self.bufs.seg_used = 0;
         for i in 0..n {
+            if !self.bufs.vlan.is_empty() && self.bufs.vlan_low() {
+                self.flush()?;
+            }
             let len = self.bufs.port_rx.msg_len(i);
             if len < VNET_HDR_LEN {
                 continue;
@@ -809,7 +898,7 @@ impl Worker {
                 self.io[pi].gso_segments += segs.count as u64;
                 for k in 0..segs.count {
                     let r = segs.range(k);
-                    self.forward_local(now, pi, port, vni, Src::Seg, base + r.start..base + r.end);
+                    self.forward_local(now, pi, port, Src::Seg, base + r.start..base + r.end);
                 }
                 self.bufs.seg_used = base + segs.count * segs.stride;
             } else {
@@ -821,7 +910,7 @@ impl Worker {
                         continue;
                     }
                 }
-                self.forward_local(now, pi, port, vni, Src::PortRx(i), fstart..fend);
+                self.forward_local(now, pi, port, Src::PortRx(i), fstart..fend);
             }
         }
         self.flush()
@@ -833,27 +922,46 @@ impl Worker {
         now: Timestamp,
         pi: usize,
         port: PortId,
-        vni: Vni,
         src: Src,
         range: Range<usize>,
     ) {
         self.io[pi].rx_frames += 1;
         let (mut remote, mut flood) = (None, false);
-        let mut reply = [0u8; crate::suppress::MAX_REPLY_LEN];
-        {
-            let frame = self.bufs.get(src, (range.start, range.end));
-            let Ok(rx) = self
-                .switch
-                .receive_port_with_reply(now, port, frame, &mut reply)
+        // Room for a tag in front of a reply to a trunk.
+        let mut reply = [0u8; crate::suppress::MAX_REPLY_LEN + crate::vlan::TAG_LEN];
+        let (range, vni) = {
+            // A trunk's tag is stripped in place: the untagged frame is
+            // `range` from here on.
+            let buf = self.bufs.slot_mut(src);
+            let Ok((range, rx)) =
+                self.switch
+                    .receive_port_in_place(now, port, buf, range, Some(&mut reply))
             else {
                 return;
             };
+            let (vni, egress) = (rx.vni, rx.egress);
             match rx.forward {
-                Forward::Local(p) => push_port(&mut self.q, p, src, &range, PLAIN),
+                Forward::Local(p) => queue_out(
+                    &mut self.q,
+                    &mut self.bufs,
+                    &mut self.io,
+                    p,
+                    egress.vid(p, vni),
+                    src,
+                    &range,
+                ),
                 Forward::Remote(v) => remote = Some(v),
                 Forward::Flood(f) => {
                     for p in f.local_ports() {
-                        push_port(&mut self.q, p, src, &range, PLAIN);
+                        queue_out(
+                            &mut self.q,
+                            &mut self.bufs,
+                            &mut self.io,
+                            p,
+                            egress.vid(p, vni),
+                            src,
+                            &range,
+                        );
                     }
                     flood = !f.remote_vteps().is_empty();
                 }
@@ -877,17 +985,12 @@ impl Worker {
                 // Drops are counted by the domain.
                 _ => {}
             }
-        }
+            (range, vni)
+        };
         if remote.is_none() && !flood {
             return;
         }
-        let buf: &mut [u8] = match src {
-            Src::PortRx(i) => self.bufs.port_rx.slot_mut(i),
-            Src::UdpRx(i) => self.bufs.udp_rx.slot_mut(i),
-            Src::Seg => &mut self.bufs.seg,
-            Src::Coal => &mut self.bufs.coal,
-            Src::Stage => &mut self.bufs.stage,
-        };
+        let buf: &mut [u8] = self.bufs.slot_mut(src);
         let payload = match crate::vxlan::encap(buf, range, vni) {
             Ok(p) => p,
             Err(r) => {
@@ -918,6 +1021,9 @@ impl Worker {
     fn overlay_rx(&mut self, now: Timestamp) -> io::Result<()> {
         let n = self.udp.recv_batch(&mut self.bufs.udp_rx)?;
         for i in 0..n {
+            if !self.bufs.vlan.is_empty() && self.bufs.vlan_low() {
+                self.flush()?;
+            }
             let Some(from) = self.bufs.udp_rx.addr(i) else {
                 continue;
             };
@@ -934,11 +1040,33 @@ impl Worker {
                 let range = s + VXLAN_HEADER_LEN..e;
                 let mut unicast = None;
                 if let Ok(rx) = self.switch.receive_overlay(now, from.ip(), dgram) {
-                    match rx.forward {
-                        Forward::Local(p) => unicast = Some(p),
+                    // Not the frame: it borrows the receive buffer.
+                    let (vni, egress, forward) = (rx.vni, rx.egress, rx.forward);
+                    match forward {
+                        // To a trunk: a tagged copy, not coalesced.
+                        Forward::Local(p) => match egress.vid(p, vni) {
+                            None => unicast = Some(p),
+                            vid => queue_out(
+                                &mut self.q,
+                                &mut self.bufs,
+                                &mut self.io,
+                                p,
+                                vid,
+                                Src::UdpRx(i),
+                                &range,
+                            ),
+                        },
                         Forward::Flood(f) => {
                             for p in f.local_ports() {
-                                push_port(&mut self.q, p, Src::UdpRx(i), &range, PLAIN);
+                                queue_out(
+                                    &mut self.q,
+                                    &mut self.bufs,
+                                    &mut self.io,
+                                    p,
+                                    egress.vid(p, vni),
+                                    Src::UdpRx(i),
+                                    &range,
+                                );
                             }
                         }
                         // Split horizon: never back into the overlay.
@@ -1039,6 +1167,8 @@ impl Worker {
             }
             q.clear();
         }
+        // Every tagged copy has been sent.
+        self.bufs.vlan_used = 0;
         Ok(())
     }
 
@@ -1156,7 +1286,7 @@ impl Worker {
                 Src::UdpRx(x) => self.bufs.udp_rx.slot(x),
                 Src::Seg => &self.bufs.seg,
                 Src::Coal => &self.bufs.coal,
-                Src::Stage => &[],
+                Src::Stage | Src::Vlan => &[],
             };
             let Some(src) = b.get(e.range.0..e.range.1) else {
                 return (single, i + 1);
@@ -1190,6 +1320,32 @@ struct Plan {
 
 /// The virtio-net header of a complete frame.
 const PLAIN: [u8; VNET_HDR_LEN] = [0; VNET_HDR_LEN];
+
+/// Queue the frame at `src[r]` for port `p`, untagged, or as a copy tagged
+/// with `vid` for a trunk (counted as a transmit drop if the VLAN scratch
+/// is full).
+fn queue_out(
+    q: &mut Queues,
+    bufs: &mut Bufs,
+    io: &mut [PortIo],
+    p: PortId,
+    vid: Option<u16>,
+    src: Src,
+    r: &Range<usize>,
+) {
+    let Some(vid) = vid else {
+        push_port(q, p, src, r, PLAIN);
+        return;
+    };
+    match bufs.tag_copy(src, (r.start, r.end), vid) {
+        Some((s, e)) => push_port(q, p, Src::Vlan, &(s..e), PLAIN),
+        None => {
+            if let Some(io) = io.get_mut(usize::from(p.0)) {
+                io.tx_dropped += 1;
+            }
+        }
+    }
+}
 
 fn push_port(q: &mut Queues, p: PortId, src: Src, r: &Range<usize>, vnet: [u8; VNET_HDR_LEN]) {
     if let Some(v) = q.ports.get_mut(usize::from(p.0)) {
