@@ -5,12 +5,14 @@
 //! vtepd-l2 --local 10.0.0.1 [--udp-port 4789] [--no-gso] [--no-gro]
 //!          [--batch 32] [--no-tap-offload] [--stats-every SECS]
 //!          --vni 100 --port veth-x [--port tap:tap100] --remote 10.0.0.2
-//!          [--mac 02:00:00:00:00:02@10.0.0.2] [--no-learn-remote]
-//!          [--vni 200 ...]
+//!          [--trunk veth-t@10] [--mac 02:00:00:00:00:02@10.0.0.2]
+//!          [--no-learn-remote] [--vni 200 [--trunk veth-t@20] ...]
 //! ```
 //!
 //! `--port NAME` (or `packet:NAME`) attaches an existing interface through
-//! AF_PACKET; `tap:NAME` creates a TAP device. Options after a `--vni`
+//! AF_PACKET; `tap:NAME` creates a TAP device. `--trunk NAME@VLAN` (same
+//! prefixes) carries the VNI on an 802.1Q trunk tagged with VLAN; the same
+//! trunk may carry several VNIs, one VLAN each. Options after a `--vni`
 //! belong to that VNI. The process runs until it is killed; every
 //! `--stats-every` seconds (default 5, 0 = never) it prints one line of
 //! counters, and it prints every MAC event as it drains them.
@@ -21,14 +23,25 @@ use std::time::{Duration, Instant};
 
 use vtepd_dataplane::sys::UdpOptions;
 use vtepd_dataplane::vxlan::{VxlanConfig, DEFAULT_SOURCE_PORTS};
-use vtepd_dataplane::worker::{self, PortKind, VniConfig, WorkerConfig};
+use vtepd_dataplane::worker::{self, PortKind, TrunkConfig, VniConfig, WorkerConfig};
 use vtepd_dataplane::BridgeConfig;
 use vtepd_wire::vxlan::Vni;
 use vtepd_wire::EthernetAddress;
 
 const USAGE: &str = "usage: vtepd-l2 --local IP [--udp-port P] [--no-gso] [--no-gro] [--df] \
 [--batch N] [--no-tap-offload] [--spin TURNS] [--stats-every SECS] \
---vni N [--port [packet:|tap:]NAME]... [--remote IP]... [--mac MAC@IP]... [--no-learn-remote] [--vni N ...]";
+--vni N [--port [packet:|tap:]NAME]... [--trunk [packet:|tap:]NAME@VLAN]... [--remote IP]... \
+[--mac MAC@IP]... [--no-learn-remote] [--vni N ...]";
+
+fn port_kind(v: &str) -> PortKind {
+    if let Some(n) = v.strip_prefix("tap:") {
+        PortKind::Tap(n.to_string())
+    } else if let Some(n) = v.strip_prefix("packet:") {
+        PortKind::Packet(n.to_string())
+    } else {
+        PortKind::Packet(v.to_string())
+    }
+}
 
 fn parse(args: &[String]) -> Result<(WorkerConfig, u64), String> {
     let mut local: Option<IpAddr> = None;
@@ -39,6 +52,7 @@ fn parse(args: &[String]) -> Result<(WorkerConfig, u64), String> {
     let mut spin = 0;
     let mut stats_every = 5;
     let mut vnis: Vec<VniConfig> = Vec::new();
+    let mut trunks: Vec<TrunkConfig> = Vec::new();
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let mut val = |name: &str| {
@@ -101,14 +115,24 @@ fn parse(args: &[String]) -> Result<(WorkerConfig, u64), String> {
             "--port" => {
                 let i = cur(&mut vnis, "--port")?;
                 let v = val("--port")?;
-                let p = if let Some(n) = v.strip_prefix("tap:") {
-                    PortKind::Tap(n.to_string())
-                } else if let Some(n) = v.strip_prefix("packet:") {
-                    PortKind::Packet(n.to_string())
-                } else {
-                    PortKind::Packet(v)
-                };
-                vnis[i].ports.push(p);
+                vnis[i].ports.push(port_kind(&v));
+            }
+            "--trunk" => {
+                let i = cur(&mut vnis, "--trunk")?;
+                let v = val("--trunk")?;
+                let (name, vid) = v
+                    .rsplit_once('@')
+                    .ok_or_else(|| format!("--trunk {v}: expected NAME@VLAN"))?;
+                let vid: u16 = vid.parse().map_err(|e| format!("--trunk {v}: {e}"))?;
+                let port = port_kind(name);
+                let vni = vnis[i].vni;
+                match trunks.iter_mut().find(|t| t.port == port) {
+                    Some(t) => t.vlans.push((vid, vni)),
+                    None => trunks.push(TrunkConfig {
+                        port,
+                        vlans: vec![(vid, vni)],
+                    }),
+                }
             }
             "--remote" => {
                 let i = cur(&mut vnis, "--remote")?;
@@ -146,6 +170,7 @@ fn parse(args: &[String]) -> Result<(WorkerConfig, u64), String> {
     cfg.batch = batch;
     cfg.tap_offload = tap_offload;
     cfg.spin = spin;
+    cfg.trunks = trunks;
     Ok((cfg, stats_every))
 }
 
@@ -175,6 +200,11 @@ fn main() -> ExitCode {
         cfg.vnis
             .iter()
             .flat_map(|v| v.ports.iter().map(|p| p.name().to_string()))
+            .chain(
+                cfg.trunks
+                    .iter()
+                    .map(|t| format!("{}:trunk", t.port.name()))
+            )
             .collect::<Vec<_>>()
     );
     let mut last = Instant::now();
