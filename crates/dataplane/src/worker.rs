@@ -43,7 +43,9 @@
 //!   one copy per frame; copies that do not fit the scratch are counted in
 //!   [`PortIo::tx_dropped`]. Tagged TSO super-frames from a trunk are not
 //!   segmented (counted in [`PortIo::offload_errors`]); decapsulated TCP
-//!   segments to a trunk are not coalesced.
+//!   segments to a trunk are not coalesced. Trunks are TAP devices only:
+//!   on AF_PACKET the kernel hands a received tag over as metadata
+//!   (`PACKET_AUXDATA`), which the packet backend does not read yet.
 //! - Inner checksums must be complete on the wire. A kernel VTEP whose
 //!   underlay is a veth with transmit checksum offload leaves them partial
 //!   inside the VXLAN payload (veth carries the offload metadata across,
@@ -636,7 +638,15 @@ impl Worker {
             }
             let b = match &t.port {
                 PortKind::Tap(n) => Backend::Tap(Tap::open(n, cfg.tap_offload)?),
-                PortKind::Packet(n) => Backend::Packet(PacketSocket::open(n)?),
+                // The kernel strips a received frame's tag into metadata
+                // before packet sockets see it (PACKET_AUXDATA, not read
+                // yet): every frame would look untagged.
+                PortKind::Packet(n) => {
+                    return Err(io::Error::new(
+                        io::ErrorKind::Unsupported,
+                        format!("trunk {n}: AF_PACKET trunks are not supported yet (use a TAP)"),
+                    ))
+                }
             };
             ports.push(b);
             io_stats.push(PortIo {
