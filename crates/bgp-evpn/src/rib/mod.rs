@@ -949,7 +949,11 @@ impl<A: RibAttributes> Rib<A> {
                 continue;
             };
             if exportable {
-                p.withdraw.remove(key);
+                // `remove` hashes the key even on an empty map: skip it in
+                // the common case (no withdrawal pending for this peer).
+                if !p.withdraw.is_empty() {
+                    p.withdraw.remove(key);
+                }
                 if !p.full_sync {
                     p.announce.insert(key.clone());
                 }
@@ -1052,11 +1056,13 @@ impl<A: RibAttributes> Rib<A> {
             return Vec::new();
         };
         // Exported attributes, computed once per received attribute set.
-        let mut exported: HashMap<usize, Arc<A>> = HashMap::new();
+        // Keyed by `Arc` addresses (ours, not a peer's): the id hasher.
+        let mut exported: HashMap<usize, Arc<A>, BuildHasherDefault<IdHasher>> = HashMap::default();
         // NLRI grouped by (exported attributes, family); equal attribute
         // sets behind different `Arc`s share a group.
         let mut groups: Vec<(Arc<A>, AddressFamily, Vec<Route>)> = Vec::new();
-        let mut by_ptr: HashMap<(usize, AddressFamily), usize> = HashMap::new();
+        let mut by_ptr: HashMap<(usize, AddressFamily), usize, BuildHasherDefault<IdHasher>> =
+            HashMap::default();
         let mut by_value: HashMap<(Arc<A>, AddressFamily), usize> = HashMap::new();
         let mut add = |key: &RouteKey, best: &Path<A>, params: ExportParams| {
             let src = Arc::as_ptr(&best.attrs) as usize;
