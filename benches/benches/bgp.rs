@@ -124,6 +124,7 @@ fn rib() -> Rib<PathAttrs> {
         id: TableId(VNI),
         import: vec![RT],
         export: vec![RT],
+        import_any_as: Vec::new(),
     });
     let mut rib = Rib::new(cfg);
     for n in [1u8, 2] {

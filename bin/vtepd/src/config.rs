@@ -204,6 +204,9 @@ pub struct VniConfig {
     pub rd: RouteDistinguisher,
     /// Import RTs.
     pub import_rt: Vec<RouteTarget>,
+    /// The import RTs were derived (`AS:VNI`), not configured: like FRR,
+    /// also import `*:VNI` from any AS (eBGP EVPN needs nothing configured).
+    pub import_rt_auto: bool,
     /// Export RTs.
     pub export_rt: Vec<RouteTarget>,
     /// The local VTEP address (next hop and originator of our routes).
@@ -940,9 +943,9 @@ impl Config {
                 }
             };
             let both = rts(&v.rt, "rt")?;
-            let import_rt = rts(&v.import_rt, "import-rt")?
-                .or_else(|| both.clone())
-                .unwrap_or_else(|| vec![auto_rt(asn, vni)]);
+            let import_rt = rts(&v.import_rt, "import-rt")?.or_else(|| both.clone());
+            let import_rt_auto = import_rt.is_none();
+            let import_rt = import_rt.unwrap_or_else(|| vec![auto_rt(asn, vni)]);
             let export_rt = rts(&v.export_rt, "export-rt")?
                 .or(both)
                 .unwrap_or_else(|| vec![auto_rt(asn, vni)]);
@@ -999,6 +1002,7 @@ impl Config {
                 kind,
                 rd,
                 import_rt,
+                import_rt_auto,
                 export_rt,
                 local_ip: vlocal,
                 router_mac,

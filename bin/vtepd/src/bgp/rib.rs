@@ -69,6 +69,11 @@ pub fn rib_config(cfg: &Config) -> RibConfig {
             id: TableId(v.vni.get()),
             import: v.import_rt.clone(),
             export: v.export_rt.clone(),
+            import_any_as: if v.import_rt_auto {
+                vec![v.vni.get()]
+            } else {
+                Vec::new()
+            },
         })
         .collect();
     rc

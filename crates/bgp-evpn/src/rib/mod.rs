@@ -83,6 +83,12 @@ pub struct ImportTable {
     pub import: Vec<RouteTarget>,
     /// RTs added to routes originated in this table.
     pub export: Vec<RouteTarget>,
+    /// Wildcard imports `*:value`: any AS-specific RT (2- or 4-octet AS)
+    /// whose local administrator is one of these. FRR matches auto-derived
+    /// import RTs (`AS:VNI`) this way, so that eBGP neighbours in other ASes
+    /// import each other's VNIs with nothing configured; configured RTs match
+    /// exactly.
+    pub import_any_as: Vec<u32>,
 }
 
 /// RIB-wide configuration.
@@ -348,6 +354,8 @@ pub struct Rib<A: RibAttributes> {
     peers: PeerMap<A>,
     routes: HashMap<RouteKey, Entry<A>>,
     rt_index: HashMap<RouteTarget, Vec<TableId>>,
+    /// Tables by wildcard (`*:value`) import.
+    rt_any_index: HashMap<u32, Vec<TableId>>,
     imports: HashMap<(TableId, RouteKey), ImportEntry>,
     events: VecDeque<RibEvent<A>>,
     igp_cost: Option<IgpCostFn>,
@@ -382,6 +390,7 @@ impl<A: RibAttributes> Rib<A> {
             peers: PeerMap::default(),
             routes: HashMap::new(),
             rt_index: HashMap::new(),
+            rt_any_index: HashMap::new(),
             imports: HashMap::new(),
             events: VecDeque::new(),
             igp_cost: None,
@@ -394,9 +403,16 @@ impl<A: RibAttributes> Rib<A> {
 
     fn rebuild_rt_index(&mut self) {
         self.rt_index.clear();
+        self.rt_any_index.clear();
         for t in &self.cfg.tables {
             for rt in &t.import {
                 let v = self.rt_index.entry(*rt).or_default();
+                if !v.contains(&t.id) {
+                    v.push(t.id);
+                }
+            }
+            for value in &t.import_any_as {
+                let v = self.rt_any_index.entry(*value).or_default();
                 if !v.contains(&t.id) {
                     v.push(t.id);
                 }
@@ -784,7 +800,12 @@ impl<A: RibAttributes> Rib<A> {
         }
         let mut out = Vec::new();
         for rt in attrs.route_targets() {
-            if let Some(ts) = self.rt_index.get(&rt) {
+            let wildcard = match rt {
+                RouteTarget::As2 { value, .. } => self.rt_any_index.get(&value),
+                RouteTarget::As4 { value, .. } => self.rt_any_index.get(&u32::from(value)),
+                _ => None,
+            };
+            for ts in [self.rt_index.get(&rt), wildcard].into_iter().flatten() {
                 for t in ts {
                     if !out.contains(t) {
                         out.push(*t);

@@ -525,6 +525,61 @@ fn rt(v: u32) -> RouteTarget {
     }
 }
 
+/// FRR's auto-derived RTs: a `*:VNI` wildcard imports the VNI's routes
+/// from any AS (eBGP EVPN with nothing configured); exact tables do not.
+#[test]
+fn wildcard_import_matches_any_as() {
+    let mut c = cfg();
+    c.tables = vec![
+        ImportTable {
+            id: TableId(100),
+            import: vec![rt(100)],
+            export: vec![rt(100)],
+            import_any_as: vec![100],
+        },
+        ImportTable {
+            id: TableId(300),
+            import: vec![rt(300)],
+            export: vec![rt(300)],
+            import_any_as: Vec::new(),
+        },
+    ];
+    let mut rib: Rib<T> = Rib::new(c);
+    let p = up(&mut rib, peer_cfg(1, 65000));
+    let with = |rts: Vec<RouteTarget>| {
+        Arc::new(T {
+            rts,
+            ..T::default()
+        })
+    };
+    let other_as = |asn: u16, value: u32| RouteTarget::As2 { asn, value };
+    // 65001:100 lands in table 100 through the wildcard.
+    rib.insert(p, None, mac_route(7, 1), with(vec![other_as(65001, 100)]))
+        .unwrap();
+    // A 4-octet-AS RT with local administrator 100 too.
+    rib.insert(
+        p,
+        None,
+        mac_route(8, 1),
+        with(vec![RouteTarget::As4 {
+            asn: 4_200_000_001,
+            value: 100,
+        }]),
+    )
+    .unwrap();
+    // 65001:300 does not reach the exact-only table 300, nor table 100.
+    rib.insert(p, None, mac_route(9, 1), with(vec![other_as(65001, 300)]))
+        .unwrap();
+    let installed: Vec<TableId> = events(&mut rib)
+        .into_iter()
+        .filter_map(|e| match e {
+            RibEvent::Installed { table, .. } => Some(table),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(installed, [TableId(100), TableId(100)]);
+}
+
 #[test]
 fn route_target_import_per_table() {
     let mut c = cfg();
@@ -533,11 +588,13 @@ fn route_target_import_per_table() {
             id: TableId(100),
             import: vec![rt(100)],
             export: vec![rt(100)],
+            import_any_as: Vec::new(),
         },
         ImportTable {
             id: TableId(200),
             import: vec![rt(200), rt(999)],
             export: vec![rt(200)],
+            import_any_as: Vec::new(),
         },
     ];
     let mut rib: Rib<T> = Rib::new(c);
@@ -919,6 +976,7 @@ fn mac_moves_between_pes_in_a_table() {
         id: TableId(100),
         import: vec![rt(100)],
         export: vec![rt(100)],
+        import_any_as: Vec::new(),
     }];
     let mut rib: Rib<T> = Rib::new(c);
     let pe1 = up(&mut rib, peer_cfg(1, 65000));

@@ -606,6 +606,7 @@ fn two_speakers_converge_move_a_mac_and_withdraw() {
         id: TableId(100),
         import: vec![rt100()],
         export: vec![rt100()],
+        import_any_as: Vec::new(),
     }];
     let mut ra = RibConfig::new(Asn(65000), id(1));
     ra.tables = tables.clone();
