@@ -28,7 +28,9 @@
 #   SIZES="100000 500000", SIZES_SMALL="10000 20000", TARGETS="vtepd frr gobgp",
 #   VTEPD=path/to/vtepd (default: the release binary, built if missing),
 #   INJ=path/to/bgp_inject (default: built with --profile bench),
-#   TIMEOUT=300 (seconds per run), OUT=file (raw results, appended).
+#   TIMEOUT=300 (seconds per run), OUT=file (raw results, appended),
+#   PERF=dir (record `perf record -g` of the target during each injection
+#   into dir/TARGET-N-RUN.data; build the target with frame pointers).
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -206,12 +208,23 @@ one_run() {
   sleep 0.5
   idle=$(kb VmRSS "$TPID")
   cpu0=$(cpu_ms "$TPID")
+  local perf_pid=
+  if [ -n "${PERF:-}" ]; then
+    mkdir -p "$PERF"
+    perf record -q -g -p "$TPID" -o "$PERF/$target-$n-$run.data" >/dev/null 2>&1 &
+    perf_pid=$!
+    sleep 0.5
+  fi
   if ! line=$(ip netns exec "$DRV" "$INJ" -n "$n" --timeout "$TIMEOUT" 2>"$DIR/inj.log" | grep '^RESULT'); then
     cat "$DIR/inj.log" >&2
     echo "$line" >&2
     tail -20 "$DIR/target.log" >&2
     echo "bgp_convergence: $target n=$n run $run FAILED" >&2
     line="RESULT converge_ms=fail inject_ms=0"
+  fi
+  if [ -n "$perf_pid" ]; then
+    kill -INT "$perf_pid" 2>/dev/null || true
+    wait "$perf_pid" 2>/dev/null || true
   fi
   hwm=$(kb VmHWM "$TPID")
   cpu1=$(cpu_ms "$TPID")

@@ -29,9 +29,10 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot};
-use vtepd_bgp_evpn::rib::{PeerId, PeerSession};
+use vtepd_bgp_evpn::rib::codec::{PathAttrs, PreparedUpdate};
+use vtepd_bgp_evpn::rib::{OutUpdate, PeerId, PeerSession};
 use vtepd_bgp_evpn::session::{Cease, Timestamp};
-use vtepd_bgp_evpn::{Asn, AttrError, CodecContext, Message, Update};
+use vtepd_bgp_evpn::{Asn, CodecContext};
 
 /// The daemon's monotonic clock origin.
 fn epoch() -> Instant {
@@ -54,8 +55,9 @@ pub fn deadline(t: Timestamp) -> tokio::time::Instant {
 pub enum PeerCmd {
     /// An incoming connection from the neighbour's address.
     Accepted(tokio::net::TcpStream),
-    /// UPDATEs from the RIB for the established session.
-    Send(Vec<Message>),
+    /// Route changes from the RIB for the established session, packed by
+    /// attributes; the peer task builds and encodes the UPDATEs.
+    Send(Vec<OutUpdate<PathAttrs>>),
     /// Stop the session with this Cease subcode (e.g. max prefixes).
     Stop(Cease),
     /// The daemon is shutting down: Cease/administrative shutdown, then exit.
@@ -91,14 +93,13 @@ pub enum RibCmd {
         /// The peer.
         id: PeerId,
     },
-    /// An UPDATE arrived.
+    /// An UPDATE arrived, prepared for the RIB by the peer task (RFC 7606
+    /// treat-as-withdraw already applied).
     Update {
         /// From whom.
         id: PeerId,
-        /// The message.
-        update: Box<Update>,
-        /// RFC 7606 errors the session survived.
-        attr_errors: Vec<AttrError>,
+        /// Its routes and attributes.
+        update: Box<PreparedUpdate>,
     },
     /// The peer asked for a route refresh of a family.
     Refresh {

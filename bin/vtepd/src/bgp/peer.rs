@@ -10,6 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot};
 use tracing::{debug, info, warn};
+use vtepd_bgp_evpn::rib::codec::prepare_update;
 use vtepd_bgp_evpn::rib::{PeerId, PeerSession};
 use vtepd_bgp_evpn::session::{
     resolve_collision, Action, Cease, CollisionLoser, DownReason, Input, Session, SessionConfig,
@@ -162,12 +163,16 @@ impl Task {
         let n = now();
         match ev {
             Ev::Cmd(PeerCmd::Accepted(stream)) => self.accepted(stream),
-            Ev::Cmd(PeerCmd::Send(msgs)) => {
+            Ev::Cmd(PeerCmd::Send(ups)) => {
                 if let Some(s) = self
                     .slots
                     .iter_mut()
                     .find(|s| s.session.state() == State::Established)
                 {
+                    let mut msgs = Vec::with_capacity(ups.len());
+                    for u in &ups {
+                        super::rib::push_fitting(&mut msgs, u, s.session.codec_context());
+                    }
                     for m in &msgs {
                         if let Err(e) = s.session.send(n, m) {
                             warn!(peer = %self.spec.address, "cannot send UPDATE: {e}");
@@ -507,10 +512,15 @@ impl Task {
                     warn!(peer = %addr, type_code = e.type_code, action = ?e.action,
                         "UPDATE attribute error: {}", e.reason);
                 }
+                // Keys and attributes are made here, beside the RIB task,
+                // with this session's codec context (2- or 4-octet AS).
+                let Some(slot) = self.slots.get(i) else {
+                    return;
+                };
+                let prepared = prepare_update(update, &attr_errors, slot.session.codec_context());
                 let _ = self.rib.send(RibCmd::Update {
                     id: self.spec.id,
-                    update: Box::new(update),
-                    attr_errors,
+                    update: Box::new(prepared),
                 });
             }
             Action::RouteRefresh(rr) => {

@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
-use vtepd_bgp_evpn::rib::codec::{apply_update, build_update, PathAttrs};
+use vtepd_bgp_evpn::rib::codec::{apply_prepared, build_update, PathAttrs};
 use vtepd_bgp_evpn::rib::{
     ImportTable, MaxPrefix, PeerConfig, PeerId, Rib, RibConfig, RibEvent, TableId,
 };
@@ -172,12 +172,8 @@ impl RibTask {
                 }
                 self.rib.peer_down(id);
             }
-            RibCmd::Update {
-                id,
-                update,
-                attr_errors,
-            } => {
-                let a = apply_update(&mut self.rib, id, &update, &attr_errors);
+            RibCmd::Update { id, update } => {
+                let a = apply_prepared(&mut self.rib, id, *update);
                 debug!(
                     peer = id.0,
                     inserted = a.inserted,
@@ -185,8 +181,8 @@ impl RibTask {
                     rejected = a.rejected.len(),
                     "UPDATE applied"
                 );
-                for (r, why) in &a.rejected {
-                    debug!(peer = id.0, route = %r.key(), "rejected: {why:?}");
+                for (key, why) in &a.rejected {
+                    debug!(peer = id.0, route = %key, "rejected: {why:?}");
                 }
             }
             RibCmd::Refresh { id } => self.rib.refresh(id),
@@ -340,11 +336,9 @@ impl RibTask {
             if let Some(ll) = self.peers.get(&id).and_then(|p| p.local_link_local) {
                 rfc8950_next_hop(&mut ups, ll);
             }
-            let mut msgs: Vec<Message> = Vec::with_capacity(ups.len());
-            for u in &ups {
-                push_fitting(&mut msgs, u, ctx);
-            }
-            let _ = tx.send(PeerCmd::Send(msgs));
+            // The peer task builds and encodes the UPDATEs: that work runs
+            // beside the RIB's, not in it.
+            let _ = tx.send(PeerCmd::Send(ups));
         }
     }
 }
@@ -370,7 +364,7 @@ fn rfc8950_next_hop(ups: &mut [OutUpdate<PathAttrs>], ll: Ipv6Addr) {
 /// The UPDATE of `u`, split in halves until each fits the session's
 /// message size: the RIB packs with the next hop it stores, and the RFC 8950
 /// rewrite above makes the next hop 28 bytes longer than an IPv4 one.
-fn push_fitting(out: &mut Vec<Message>, u: &OutUpdate<PathAttrs>, ctx: &CodecContext) {
+pub(super) fn push_fitting(out: &mut Vec<Message>, u: &OutUpdate<PathAttrs>, ctx: &CodecContext) {
     let m = Message::Update(build_update(u, ctx));
     if m.encoded_len(ctx) <= ctx.max_message_len() || u.announce.len() < 2 {
         out.push(m);

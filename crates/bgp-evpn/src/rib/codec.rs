@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use super::{
     ExportParams, MacMobility, OutUpdate, PathFacts, PeerId, Rejected, Rib, RibAttributes, Route,
+    RouteKey,
 };
 use crate::attr::{
     self, AsPath, AsSegment, AttrValue, MpReach, MpUnreach, NextHop, Origin, PathAttribute,
@@ -471,8 +472,8 @@ pub struct Applied {
     pub inserted: usize,
     /// Paths removed.
     pub withdrawn: usize,
-    /// Paths refused, with why.
-    pub rejected: Vec<(Route, Rejected)>,
+    /// Paths refused (by route key), with why.
+    pub rejected: Vec<(RouteKey, Rejected)>,
     /// End-of-RIB marker for this family.
     pub end_of_rib: Option<AddressFamily>,
 }
@@ -496,20 +497,125 @@ pub fn apply_update_ctx(
     ctx: &CodecContext,
 ) -> Applied {
     let split = split_update_ctx(u, attr_errors, ctx);
-    let mut out = Applied {
+    let prepared = PreparedUpdate {
+        withdraw: split
+            .withdraw
+            .into_iter()
+            .map(|(id, r)| (id, r.key()))
+            .collect(),
+        announce: split
+            .announce
+            .into_iter()
+            .map(|(id, r)| (id, r.key(), r))
+            .collect(),
+        attrs: split.attrs,
         end_of_rib: split.end_of_rib,
+        treat_as_withdraw: split.treat_as_withdraw,
+    };
+    apply_prepared(rib, peer, prepared)
+}
+
+/// A received UPDATE made ready for the RIB: its routes moved out of the
+/// message, each with its key. The daemon prepares UPDATEs in the task that
+/// decoded them, so that the RIB's (serial) work is only the RIB's.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct PreparedUpdate {
+    /// Reachable NLRI: ADD-PATH identifier, key, route.
+    pub announce: Vec<(Option<u32>, RouteKey, Route)>,
+    /// Withdrawn routes (including, under treat-as-withdraw, the announced
+    /// ones): ADD-PATH identifier and key.
+    pub withdraw: Vec<(Option<u32>, RouteKey)>,
+    /// The shared attributes of `announce`.
+    pub attrs: Option<Arc<PathAttrs>>,
+    /// The UPDATE is an End-of-RIB marker for this family (RFC 4724 §2).
+    pub end_of_rib: Option<AddressFamily>,
+    /// The UPDATE was treated as a withdrawal (RFC 7606 §2).
+    pub treat_as_withdraw: bool,
+}
+
+fn push_owned(out: &mut Vec<(Option<u32>, Route)>, list: NlriList) {
+    match list {
+        NlriList::Ipv4Unicast(v) => {
+            out.extend(v.into_iter().map(|p| (p.path_id, Route::Ipv4(p.nlri))))
+        }
+        NlriList::Ipv6Unicast(v) => {
+            out.extend(v.into_iter().map(|p| (p.path_id, Route::Ipv6(p.nlri))))
+        }
+        NlriList::Evpn(v) => out.extend(v.into_iter().map(|p| (p.path_id, Route::Evpn(p.nlri)))),
+        NlriList::Vpnv4(v) => out.extend(v.into_iter().map(|p| (p.path_id, Route::Vpnv4(p.nlri)))),
+        NlriList::Vpnv6(v) => out.extend(v.into_iter().map(|p| (p.path_id, Route::Vpnv6(p.nlri)))),
+        NlriList::Unknown { .. } => {}
+    }
+}
+
+/// [`split_update_ctx`] taking the UPDATE by value: the NLRI are moved, not
+/// copied, and keyed. With a treat-as-withdraw error among `attr_errors`,
+/// exactly the NLRI of this UPDATE become withdrawals.
+pub fn prepare_update(u: Update, attr_errors: &[AttrError], ctx: &CodecContext) -> PreparedUpdate {
+    let end_of_rib = u.end_of_rib();
+    let treat_as_withdraw = attr_errors
+        .iter()
+        .any(|e| e.action == Action::TreatAsWithdraw);
+    let reaches = !u.nlri.is_empty() || u.mp_reach().is_some_and(|m| !m.nlri.is_empty());
+    let attrs =
+        (reaches && !treat_as_withdraw).then(|| Arc::new(PathAttrs::from_update_ctx(&u, ctx)));
+    let Update {
+        withdrawn,
+        attributes,
+        nlri,
+    } = u;
+    let mut gone: Vec<(Option<u32>, Route)> = withdrawn
+        .into_iter()
+        .map(|p| (p.path_id, Route::Ipv4(p.nlri)))
+        .collect();
+    let mut reach: Vec<(Option<u32>, Route)> = nlri
+        .into_iter()
+        .map(|p| (p.path_id, Route::Ipv4(p.nlri)))
+        .collect();
+    // The decoder refuses a second MP_REACH_NLRI or MP_UNREACH_NLRI (RFC
+    // 7606 §3 g); only the first of each counts, as in `Update::mp_reach`.
+    let (mut seen_reach, mut seen_unreach) = (false, false);
+    for a in attributes {
+        match a.value {
+            AttrValue::MpReach(m) if !seen_reach => {
+                seen_reach = true;
+                push_owned(&mut reach, m.nlri);
+            }
+            AttrValue::MpUnreach(m) if !seen_unreach => {
+                seen_unreach = true;
+                push_owned(&mut gone, m.nlri);
+            }
+            _ => {}
+        }
+    }
+    if treat_as_withdraw {
+        gone.append(&mut reach);
+    }
+    PreparedUpdate {
+        withdraw: gone.into_iter().map(|(id, r)| (id, r.key())).collect(),
+        announce: reach.into_iter().map(|(id, r)| (id, r.key(), r)).collect(),
+        attrs,
+        end_of_rib,
+        treat_as_withdraw,
+    }
+}
+
+/// Apply a [`PreparedUpdate`] from `peer` to the RIB.
+pub fn apply_prepared(rib: &mut Rib<PathAttrs>, peer: PeerId, u: PreparedUpdate) -> Applied {
+    let mut out = Applied {
+        end_of_rib: u.end_of_rib,
         ..Applied::default()
     };
-    for (id, r) in &split.withdraw {
-        if rib.withdraw(peer, *id, r) {
+    for (id, key) in &u.withdraw {
+        if rib.withdraw_key(peer, *id, key) {
             out.withdrawn += 1;
         }
     }
-    if let Some(attrs) = split.attrs {
-        for (id, r) in split.announce {
-            match rib.insert(peer, id, r.clone(), attrs.clone()) {
+    if let Some(attrs) = u.attrs {
+        for (id, key, r) in u.announce {
+            match rib.insert_keyed(peer, id, &key, r, attrs.clone()) {
                 Ok(()) => out.inserted += 1,
-                Err(e) => out.rejected.push((r, e)),
+                Err(e) => out.rejected.push((key, e)),
             }
         }
     }

@@ -39,7 +39,7 @@ pub mod codec;
 pub mod decision;
 pub mod key;
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::hash::{BuildHasherDefault, Hasher};
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
@@ -299,6 +299,20 @@ pub const UPDATE_FIXED_LEN: usize = 19 + 2 + 2;
 /// MP_UNREACH_NLRI around its NLRI: flags, type, 2-byte length, AFI, SAFI.
 pub const MP_UNREACH_OVERHEAD: usize = 4 + 3;
 
+/// Maps keyed by what peers send (routes): a fast hash with a random seed
+/// per map, so that a peer cannot choose keys that collide.
+type KeyMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+
+/// A best path queued for a peer: what [`Rib::poll_updates`] sends, taken
+/// when the best path changed, so that packing needs no second look-up of
+/// the route in the Loc-RIB.
+#[derive(Debug)]
+struct Queued<A> {
+    route: Route,
+    attrs: Arc<A>,
+    params: ExportParams,
+}
+
 #[derive(Debug)]
 struct Peer<A> {
     cfg: PeerConfig,
@@ -306,10 +320,10 @@ struct Peer<A> {
     prefixes: usize,
     limit_hit: bool,
     warned: bool,
-    /// Routes whose current best path is to be sent.
-    announce: HashSet<RouteKey>,
+    /// Routes whose current best path is to be sent, with that path.
+    announce: KeyMap<RouteKey, Queued<A>>,
     /// Routes to withdraw, in the form they were sent.
-    withdraw: HashMap<RouteKey, Route>,
+    withdraw: KeyMap<RouteKey, Route>,
     /// Send the whole Loc-RIB (new session, route refresh) instead of
     /// `announce`.
     full_sync: bool,
@@ -352,11 +366,11 @@ pub type IgpCostFn = Box<dyn Fn(IpAddr) -> u32 + Send>;
 pub struct Rib<A: RibAttributes> {
     cfg: RibConfig,
     peers: PeerMap<A>,
-    routes: HashMap<RouteKey, Entry<A>>,
+    routes: KeyMap<RouteKey, Entry<A>>,
     rt_index: HashMap<RouteTarget, Vec<TableId>>,
     /// Tables by wildcard (`*:value`) import.
     rt_any_index: HashMap<u32, Vec<TableId>>,
-    imports: HashMap<(TableId, RouteKey), ImportEntry>,
+    imports: KeyMap<(TableId, RouteKey), ImportEntry>,
     events: VecDeque<RibEvent<A>>,
     igp_cost: Option<IgpCostFn>,
     scratch: Vec<Candidate>,
@@ -388,10 +402,10 @@ impl<A: RibAttributes> Rib<A> {
         let mut rib = Rib {
             cfg,
             peers: PeerMap::default(),
-            routes: HashMap::new(),
+            routes: KeyMap::default(),
             rt_index: HashMap::new(),
             rt_any_index: HashMap::new(),
-            imports: HashMap::new(),
+            imports: KeyMap::default(),
             events: VecDeque::new(),
             igp_cost: None,
             scratch: Vec::new(),
@@ -442,8 +456,8 @@ impl<A: RibAttributes> Rib<A> {
                 prefixes: 0,
                 limit_hit: false,
                 warned: false,
-                announce: HashSet::new(),
-                withdraw: HashMap::new(),
+                announce: KeyMap::default(),
+                withdraw: KeyMap::default(),
                 full_sync: false,
                 _attrs: core::marker::PhantomData,
             },
@@ -477,8 +491,8 @@ impl<A: RibAttributes> Rib<A> {
             return;
         };
         p.session = None;
-        p.announce = HashSet::new();
-        p.withdraw = HashMap::new();
+        p.announce = KeyMap::default();
+        p.withdraw = KeyMap::default();
         p.full_sync = false;
         p.prefixes = 0;
         self.remove_where(|_, p| p.source == PathSource::Peer(id));
@@ -495,8 +509,8 @@ impl<A: RibAttributes> Rib<A> {
             return;
         };
         p.session = None;
-        p.announce = HashSet::new();
-        p.withdraw = HashMap::new();
+        p.announce = KeyMap::default();
+        p.withdraw = KeyMap::default();
         p.full_sync = false;
         self.remove_where(|k, p| {
             p.source == PathSource::Peer(id) && !families.contains(&k.family())
@@ -543,7 +557,7 @@ impl<A: RibAttributes> Rib<A> {
         if let Some(p) = self.peers.get_mut(&id) {
             if p.session.is_some() {
                 p.full_sync = true;
-                p.announce = HashSet::new();
+                p.announce = KeyMap::default();
             }
         }
     }
@@ -604,7 +618,7 @@ impl<A: RibAttributes> Rib<A> {
     pub fn originate(&mut self, route: Route, attrs: Arc<A>) {
         let key = route.key();
         // Local paths are never refused.
-        let _ = self.insert_path(PathSource::Local, None, key, route, attrs);
+        let _ = self.insert_path(PathSource::Local, None, &key, route, attrs);
     }
 
     /// Originate a route in `table`, adding that table's export RTs.
@@ -634,13 +648,28 @@ impl<A: RibAttributes> Rib<A> {
         route: Route,
         attrs: Arc<A>,
     ) -> Result<(), Rejected> {
+        let key = route.key();
+        self.insert_keyed(peer, path_id, &key, route, attrs)
+    }
+
+    /// [`Rib::insert`] with the route's key already made (`key` must be
+    /// `route.key()`): the daemon makes keys where it decodes UPDATEs, off
+    /// the RIB's thread.
+    pub fn insert_keyed(
+        &mut self,
+        peer: PeerId,
+        path_id: Option<u32>,
+        key: &RouteKey,
+        route: Route,
+        attrs: Arc<A>,
+    ) -> Result<(), Rejected> {
+        debug_assert!(*key == route.key());
         let Some(p) = self.peers.get(&peer) else {
             return Err(Rejected::PeerNotUp);
         };
         let Some(session) = &p.session else {
             return Err(Rejected::PeerNotUp);
         };
-        let key = route.key();
         let reject = if !session.families.contains(&key.family()) {
             Some(Rejected::FamilyNotNegotiated)
         } else if p.ebgp(self.cfg.local_as) {
@@ -663,7 +692,7 @@ impl<A: RibAttributes> Rib<A> {
             None
         });
         if let Some(r) = reject {
-            self.remove_paths(&key, |x| {
+            self.remove_paths(key, |x| {
                 x.source == PathSource::Peer(peer) && x.path_id == path_id
             });
             return Err(r);
@@ -692,7 +721,7 @@ impl<A: RibAttributes> Rib<A> {
         &mut self,
         source: PathSource,
         path_id: Option<u32>,
-        key: RouteKey,
+        key: &RouteKey,
         route: Route,
         attrs: Arc<A>,
     ) -> Result<(), Rejected> {
@@ -727,7 +756,7 @@ impl<A: RibAttributes> Rib<A> {
                     if let Some(p) = self.peers.get_mut(&id) {
                         if let Err(e) = check_limit(p, &mut self.events) {
                             if entry.paths.is_empty() {
-                                self.routes.remove(&key);
+                                self.routes.remove(key);
                             }
                             return Err(e);
                         }
@@ -746,7 +775,7 @@ impl<A: RibAttributes> Rib<A> {
             &mut self.scratch_lost,
         );
         if best_changed(old.as_ref(), new.as_ref()) {
-            self.propagate(&key, old.as_ref(), new.as_ref());
+            self.propagate(key, old.as_ref(), new.as_ref());
         }
         Ok(())
     }
@@ -953,102 +982,45 @@ impl<A: RibAttributes> Rib<A> {
 
     /// Queue the change of best path of `key` for every peer it concerns.
     fn export(&mut self, key: &RouteKey, old: Option<&BestSnap<A>>, new: Option<&BestSnap<A>>) {
-        let ids: Vec<PeerId> = self
-            .peers
-            .iter()
-            .filter(|(_, p)| p.session.is_some())
-            .map(|(id, _)| *id)
-            .collect();
-        for id in ids {
-            let Some(peer) = self.peers.get(&id) else {
+        let family = key.family();
+        let old_src = old.map(|o| SourceFacts::of(&self.cfg, &self.peers, o.source, &*o.attrs));
+        let new_src = new.map(|n| SourceFacts::of(&self.cfg, &self.peers, n.source, &*n.attrs));
+        let cfg = &self.cfg;
+        for p in self.peers.values_mut() {
+            if p.session.is_none() {
                 continue;
-            };
-            let new_params = new.and_then(|n| self.snap_export_params(n, key, peer));
-            let was_sent = old.is_some_and(|o| self.snap_export_params(o, key, peer).is_some());
-            let exportable = new_params.is_some();
-            let Some(p) = self.peers.get_mut(&id) else {
-                continue;
-            };
-            if exportable {
+            }
+            let new_params = new_src
+                .as_ref()
+                .and_then(|s| export_rules(cfg, s, family, p));
+            if let (Some(params), Some(n)) = (new_params, new) {
                 // `remove` hashes the key even on an empty map: skip it in
                 // the common case (no withdrawal pending for this peer).
                 if !p.withdraw.is_empty() {
                     p.withdraw.remove(key);
                 }
                 if !p.full_sync {
-                    p.announce.insert(key.clone());
+                    p.announce.insert(
+                        key.clone(),
+                        Queued {
+                            route: n.route.clone(),
+                            attrs: n.attrs.clone(),
+                            params,
+                        },
+                    );
                 }
-            } else if was_sent {
-                if let Some(o) = old {
+                continue;
+            }
+            let was_sent = old_src
+                .as_ref()
+                .is_some_and(|s| export_rules(cfg, s, family, p).is_some());
+            if let (true, Some(o)) = (was_sent, old) {
+                if !p.full_sync {
                     p.announce.remove(key);
-                    p.withdraw.insert(key.clone(), o.route.withdrawal());
                 }
+                p.withdraw.insert(key.clone(), o.route.withdrawal());
             }
         }
-    }
-
-    fn snap_export_params(
-        &self,
-        snap: &BestSnap<A>,
-        key: &RouteKey,
-        to: &Peer<A>,
-    ) -> Option<ExportParams> {
-        self.export_rules(snap.source, &snap.attrs, key, to)
-    }
-
-    fn export_params(&self, best: &Path<A>, key: &RouteKey, to: &Peer<A>) -> Option<ExportParams> {
-        self.export_rules(best.source, &best.attrs, key, to)
-    }
-
-    /// Whether a best path from `source` goes to `to`, and how its
-    /// attributes are rewritten (RFC 4271 §9.2, RFC 4456 §6, RFC 1997).
-    fn export_rules(
-        &self,
-        source: PathSource,
-        attrs: &A,
-        key: &RouteKey,
-        to: &Peer<A>,
-    ) -> Option<ExportParams> {
-        let session = to.session.as_ref()?;
-        if !session.families.contains(&key.family()) {
-            return None;
-        }
-        if source == PathSource::Peer(to.cfg.id) {
-            return None;
-        }
-        let to_ebgp = to.ebgp(self.cfg.local_as);
-        if attrs.no_advertise() || (to_ebgp && attrs.no_export()) {
-            return None;
-        }
-        let mut params = ExportParams {
-            ebgp: to_ebgp,
-            local_as: self.cfg.local_as,
-            next_hop: to.cfg.next_hop_self,
-            default_local_pref: self.cfg.default_local_pref,
-            strip_med: source != PathSource::Local,
-            reflect: None,
-        };
-        if let PathSource::Peer(src_id) = source {
-            let src = self.peers.get(&src_id)?;
-            let src_ebgp = src.ebgp(self.cfg.local_as);
-            if !src_ebgp && !to_ebgp {
-                // iBGP to iBGP: only by reflection (RFC 4456 §6).
-                if !(src.cfg.rr_client || to.cfg.rr_client) {
-                    return None;
-                }
-                let originator = src
-                    .session
-                    .as_ref()
-                    .map_or(RouterId(Ipv4Addr::UNSPECIFIED), |s| s.router_id);
-                params.reflect = Some(Reflection {
-                    originator,
-                    cluster_id: self.cfg.cluster_id(),
-                });
-                // A reflector does not change the next hop (RFC 4456 §10).
-                params.next_hop = None;
-            }
-        }
-        Some(params)
     }
 
     /// Number of route changes queued for `id` (with a full table walk
@@ -1085,13 +1057,12 @@ impl<A: RibAttributes> Rib<A> {
         let mut by_ptr: HashMap<(usize, AddressFamily), usize, BuildHasherDefault<IdHasher>> =
             HashMap::default();
         let mut by_value: HashMap<(Arc<A>, AddressFamily), usize> = HashMap::new();
-        let mut add = |key: &RouteKey, best: &Path<A>, params: ExportParams| {
-            let src = Arc::as_ptr(&best.attrs) as usize;
+        let mut add = |fam: AddressFamily, route: Route, attrs: &Arc<A>, params: &ExportParams| {
+            let src = Arc::as_ptr(attrs) as usize;
             let out = exported
                 .entry(src)
-                .or_insert_with(|| Arc::new(best.attrs.export(&params)))
+                .or_insert_with(|| Arc::new(attrs.export(params)))
                 .clone();
-            let fam = key.family();
             let ptr = Arc::as_ptr(&out) as usize;
             let i = match by_ptr.get(&(ptr, fam)) {
                 Some(&i) => i,
@@ -1105,27 +1076,22 @@ impl<A: RibAttributes> Rib<A> {
                 }
             };
             if let Some(g) = groups.get_mut(i) {
-                g.2.push(best.route.clone());
+                g.2.push(route);
             }
         };
         if full_sync {
             for (key, e) in &self.routes {
-                if let Some(best) = e.best_path() {
-                    if let Some(params) = self.export_params(best, key, peer) {
-                        add(key, best, params);
-                    }
+                let Some(best) = e.best_path() else {
+                    continue;
+                };
+                let src = SourceFacts::of(&self.cfg, &self.peers, best.source, &*best.attrs);
+                if let Some(params) = export_rules(&self.cfg, &src, key.family(), peer) {
+                    add(key.family(), best.route.clone(), &best.attrs, &params);
                 }
             }
         } else {
-            for key in &announce {
-                let Some(e) = self.routes.get(key) else {
-                    continue;
-                };
-                if let Some(best) = e.best_path() {
-                    if let Some(params) = self.export_params(best, key, peer) {
-                        add(key, best, params);
-                    }
-                }
+            for (key, q) in announce {
+                add(key.family(), q.route, &q.attrs, &q.params);
             }
         }
         let mut withdraws: HashMap<AddressFamily, Vec<Route>> = HashMap::new();
@@ -1168,6 +1134,96 @@ impl<A: RibAttributes> Rib<A> {
         }
         out
     }
+}
+
+/// What export needs to know about a best path's source and attributes,
+/// found once per change rather than once per receiving peer.
+struct SourceFacts {
+    source: PathSource,
+    /// The source peer (`None` for a local path): external, a
+    /// route-reflector client, its BGP identifier.
+    peer: Option<(bool, bool, RouterId)>,
+    /// The source peer is no longer configured: the path goes nowhere.
+    gone: bool,
+    no_advertise: bool,
+    no_export: bool,
+}
+
+impl SourceFacts {
+    fn of<A: RibAttributes>(
+        cfg: &RibConfig,
+        peers: &PeerMap<A>,
+        source: PathSource,
+        attrs: &A,
+    ) -> SourceFacts {
+        let (peer, gone) = match source {
+            PathSource::Local => (None, false),
+            PathSource::Peer(id) => match peers.get(&id) {
+                Some(p) => (
+                    Some((
+                        p.ebgp(cfg.local_as),
+                        p.cfg.rr_client,
+                        p.session
+                            .as_ref()
+                            .map_or(RouterId(Ipv4Addr::UNSPECIFIED), |s| s.router_id),
+                    )),
+                    false,
+                ),
+                None => (None, true),
+            },
+        };
+        SourceFacts {
+            source,
+            peer,
+            gone,
+            no_advertise: attrs.no_advertise(),
+            no_export: attrs.no_export(),
+        }
+    }
+}
+
+/// Whether a best path (described by `src`) of `family` goes to `to`, and
+/// how its attributes are rewritten (RFC 4271 §9.2, RFC 4456 §6, RFC 1997).
+fn export_rules<A>(
+    cfg: &RibConfig,
+    src: &SourceFacts,
+    family: AddressFamily,
+    to: &Peer<A>,
+) -> Option<ExportParams> {
+    let session = to.session.as_ref()?;
+    if src.gone || !session.families.contains(&family) {
+        return None;
+    }
+    if src.source == PathSource::Peer(to.cfg.id) {
+        return None;
+    }
+    let to_ebgp = to.ebgp(cfg.local_as);
+    if src.no_advertise || (to_ebgp && src.no_export) {
+        return None;
+    }
+    let mut params = ExportParams {
+        ebgp: to_ebgp,
+        local_as: cfg.local_as,
+        next_hop: to.cfg.next_hop_self,
+        default_local_pref: cfg.default_local_pref,
+        strip_med: src.source != PathSource::Local,
+        reflect: None,
+    };
+    if let Some((src_ebgp, src_rr_client, originator)) = src.peer {
+        if !src_ebgp && !to_ebgp {
+            // iBGP to iBGP: only by reflection (RFC 4456 §6).
+            if !(src_rr_client || to.cfg.rr_client) {
+                return None;
+            }
+            params.reflect = Some(Reflection {
+                originator,
+                cluster_id: cfg.cluster_id(),
+            });
+            // A reflector does not change the next hop (RFC 4456 §10).
+            params.next_hop = None;
+        }
+    }
+    Some(params)
 }
 
 /// The peer's prefix limit allows one more path (or only warns).
@@ -1236,6 +1292,13 @@ fn decide<A: RibAttributes>(
     scratch: &mut Vec<Candidate>,
     lost: &mut Vec<Option<LossReason>>,
 ) -> Option<BestSnap<A>> {
+    // A route with one path (the common case) needs no comparison: the
+    // decision process only ranks paths against each other.
+    if let [only] = entry.paths.as_mut_slice() {
+        only.lost = None;
+        entry.best = Some(0);
+        return snapshot(entry);
+    }
     scratch.clear();
     for p in &entry.paths {
         let (ebgp, rid, addr) = peer_facts(cfg, peers, p.source);

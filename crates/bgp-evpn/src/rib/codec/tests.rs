@@ -233,6 +233,28 @@ fn treat_as_withdraw_covers_exactly_the_updates_nlri() {
     assert!(bad.announce.is_empty() && bad.attrs.is_none());
     assert_eq!(bad.withdraw.len(), 4);
 
+    // `prepare_update` (by value, keyed) splits exactly as `split_update`.
+    let ctx = CodecContext::four_octet();
+    for errs in [&[][..], std::slice::from_ref(&err)] {
+        let by_ref = split_update(&u, errs);
+        let by_value = prepare_update(u.clone(), errs, &ctx);
+        assert_eq!(by_value.attrs, by_ref.attrs);
+        assert_eq!(by_value.treat_as_withdraw, by_ref.treat_as_withdraw);
+        assert_eq!(by_value.end_of_rib, by_ref.end_of_rib);
+        let want: Vec<_> = by_ref
+            .announce
+            .iter()
+            .map(|(id, r)| (*id, r.key(), r.clone()))
+            .collect();
+        assert_eq!(by_value.announce, want);
+        let want: Vec<_> = by_ref
+            .withdraw
+            .iter()
+            .map(|(id, r)| (*id, r.key()))
+            .collect();
+        assert_eq!(by_value.withdraw, want);
+    }
+
     // In a RIB: a peer's routes 0-2 are up; a malformed UPDATE naming 0 and
     // 1 removes exactly those; another peer's path for route 0 stays.
     let mut rib: Rib<PathAttrs> = Rib::new(RibConfig::new(
