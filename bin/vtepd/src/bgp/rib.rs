@@ -19,6 +19,10 @@ use super::{origin, show, PeerCmd, RibCmd, StatusMap};
 use crate::config::{Config, RemoteAs};
 use crate::unnumbered::{self, KernelRoutes};
 
+/// Commands (mostly UPDATEs of up to a few hundred routes) applied before
+/// the queued changes are packed and handed to the peers.
+const MAX_BATCH: usize = 64;
+
 /// What the RIB task knows of a peer.
 #[derive(Debug)]
 pub struct PeerInfo {
@@ -127,9 +131,15 @@ impl RibTask {
     pub async fn run(mut self, mut rx: mpsc::UnboundedReceiver<RibCmd>) {
         while let Some(cmd) = rx.recv().await {
             self.handle(cmd);
-            // Batch what is already queued before packing UPDATEs.
-            while let Ok(cmd) = rx.try_recv() {
-                self.handle(cmd);
+            // Batch what is already queued before packing UPDATEs, but not
+            // all of a long backlog: the queued changes would grow with it,
+            // and the peers would wait for the whole backlog before the
+            // first UPDATE goes out.
+            for _ in 1..MAX_BATCH {
+                match rx.try_recv() {
+                    Ok(cmd) => self.handle(cmd),
+                    Err(_) => break,
+                }
             }
             self.drain_events();
             self.flush();
