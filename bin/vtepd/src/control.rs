@@ -393,6 +393,58 @@ pub fn show(socket: &Path, words: &[String], as_json: bool) -> Result<()> {
     Ok(())
 }
 
+/// Parse the words after `clear`: `evpn dup-addr vni N [mac M]` (as
+/// FRR's `clear evpn dup-addr`). The request travels as an EVPN query
+/// whose `what` is [`crate::evpn::CLEAR_DUP`] (and the MAC).
+pub fn parse_clear(words: &[String]) -> Result<Query> {
+    let w: Vec<&str> = words.iter().map(String::as_str).collect();
+    let usage = "usage: vtepd clear evpn dup-addr vni N [mac M]";
+    let (vni, mac) = match w[..] {
+        ["evpn", "dup-addr", "vni", n] => (n, None),
+        ["evpn", "dup-addr", "vni", n, "mac", m] => (n, Some(m)),
+        _ => bail!("{usage}"),
+    };
+    let vni: u32 = vni
+        .parse()
+        .map_err(|_| anyhow!("bad VNI {vni:?}; {usage}"))?;
+    let what = match mac {
+        Some(m) => {
+            crate::config::parse_mac(m).map_err(|e| anyhow!("{e}; {usage}"))?;
+            format!("{} {m}", crate::evpn::CLEAR_DUP)
+        }
+        None => crate::evpn::CLEAR_DUP.to_owned(),
+    };
+    Ok(Query::Evpn {
+        what,
+        vni: Some(vni),
+    })
+}
+
+/// `vtepd clear WORDS...`: print what was cleared.
+pub fn clear(socket: &Path, words: &[String], as_json: bool) -> Result<()> {
+    let q = parse_clear(words)?;
+    let v = request(socket, &q)?;
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&v)?);
+    } else {
+        let macs: Vec<&str> = v["cleared"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        if macs.is_empty() {
+            println!("VNI {}: no duplicate MAC to clear", v["vni"]);
+        } else {
+            println!(
+                "VNI {}: cleared {} duplicate MAC(s): {}",
+                v["vni"],
+                macs.len(),
+                macs.join(" ")
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The socket path: the flag, else the config's, else the default.
 pub fn socket_path(flag: Option<PathBuf>, config: Option<&Path>) -> PathBuf {
     if let Some(p) = flag {
@@ -412,6 +464,27 @@ mod tests {
 
     fn words(s: &str) -> Vec<String> {
         s.split_whitespace().map(str::to_owned).collect()
+    }
+
+    #[test]
+    fn clear_dup_addr_parses() {
+        assert_eq!(
+            parse_clear(&words("evpn dup-addr vni 100")).unwrap(),
+            Query::Evpn {
+                what: "clear-dup-addr".into(),
+                vni: Some(100)
+            }
+        );
+        assert_eq!(
+            parse_clear(&words("evpn dup-addr vni 100 mac 02:00:00:00:00:0a")).unwrap(),
+            Query::Evpn {
+                what: "clear-dup-addr 02:00:00:00:00:0a".into(),
+                vni: Some(100)
+            }
+        );
+        assert!(parse_clear(&words("evpn dup-addr")).is_err());
+        assert!(parse_clear(&words("evpn dup-addr vni x")).is_err());
+        assert!(parse_clear(&words("evpn dup-addr vni 100 mac zz")).is_err());
     }
 
     #[test]

@@ -62,6 +62,22 @@ enum Command {
         #[arg(short = 'c', long = "config")]
         config: Option<PathBuf>,
     },
+    /// Act on a running daemon: `clear evpn dup-addr vni N [mac M]`
+    /// unfreezes duplicate MACs (all of the VNI's, or one).
+    Clear {
+        /// Control socket path.
+        #[arg(long)]
+        socket: Option<PathBuf>,
+        /// Take the socket path from this configuration file.
+        #[arg(short = 'c', long = "config")]
+        config: Option<PathBuf>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// What to clear.
+        #[arg(required = true, num_args = 1.., trailing_var_arg = true)]
+        words: Vec<String>,
+    },
     /// Show state of a running daemon: `show bgp summary`,
     /// `show bgp evpn route [type N] [vni N]`, `show bgp ipv4|ipv6|vpnv4|vpnv6`.
     Show {
@@ -134,6 +150,15 @@ fn main() -> Result<()> {
         Command::Reload { socket, config } => {
             let path = control::socket_path(socket, config.as_deref());
             println!("{}", control::reload(&path)?);
+        }
+        Command::Clear {
+            socket,
+            config,
+            json,
+            words,
+        } => {
+            let path = control::socket_path(socket, config.as_deref());
+            control::clear(&path, &words, json)?;
         }
         Command::Show {
             socket,

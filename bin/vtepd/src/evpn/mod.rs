@@ -30,7 +30,7 @@ use vtepd_bgp_evpn::MacAddress;
 use vtepd_dataplane::mac_table::{Destination, EntryKind, MacEvent, MacTableConfig};
 use vtepd_dataplane::suppress::{BindingEvent, SuppressConfig};
 use vtepd_dataplane::vxlan::VxlanConfig;
-use vtepd_dataplane::worker::{self, PortKind, WorkerConfig, WorkerHandle};
+use vtepd_dataplane::worker::{self, Control, PortKind, WorkerConfig, WorkerHandle};
 use vtepd_dataplane::BridgeConfig;
 
 use crate::bgp::RibCmd;
@@ -70,6 +70,10 @@ pub enum EvpnCmd {
         reply: oneshot::Sender<Value>,
     },
 }
+
+/// The [`EvpnCmd::Show`] `what` of `clear evpn dup-addr vni N [mac M]`
+/// (followed by a space and the MAC when one is given).
+pub const CLEAR_DUP: &str = "clear-dup-addr";
 
 /// Whether the configuration asks for a dataplane (any L2 VNI with ports).
 pub fn wanted(cfg: &Config) -> bool {
@@ -151,6 +155,43 @@ pub struct EvpnTask {
     pub start: Instant,
     /// The worker's death was logged.
     pub worker_dead: bool,
+    /// Wakes the worker after instructions were queued (see [`Waker`]).
+    pub waker: Option<Waker>,
+}
+
+/// Wakes an idle dataplane worker so that queued [`Control`]s are applied
+/// now rather than when its `poll` times out (up to 100 ms later: the
+/// worker has no wake-up of its own for its control channel).
+///
+/// An empty UDP datagram to the worker's underlay socket makes `poll`
+/// return; the worker reads it, counts it as a received message
+/// (`rx_msgs`) and finds no VXLAN datagram in it (nothing is dropped,
+/// learnt or forwarded), then applies every queued instruction at the top
+/// of its next turn. To be replaced by a wake-up in the worker's own poll
+/// set when the dataplane has one.
+#[derive(Debug)]
+pub struct Waker {
+    socket: std::net::UdpSocket,
+    to: std::net::SocketAddr,
+}
+
+impl Waker {
+    /// A waker for a worker bound to `local:port`; `None` when no socket
+    /// can be bound to `local` (the worker then applies instructions at
+    /// its next turn).
+    pub fn new(local: std::net::IpAddr, port: u16) -> Option<Waker> {
+        let socket = std::net::UdpSocket::bind((local, 0)).ok()?;
+        socket.set_nonblocking(true).ok()?;
+        Some(Waker {
+            socket,
+            to: std::net::SocketAddr::new(local, port),
+        })
+    }
+
+    /// Wake the worker (a full socket buffer means it is awake anyway).
+    pub fn wake(&self) {
+        let _ = self.socket.send_to(&[], self.to);
+    }
 }
 
 impl EvpnTask {
@@ -181,6 +222,7 @@ impl EvpnTask {
             .filter(|v| v.kind == VniKind::L2)
             .flat_map(|v| v.ports.iter().map(|p| p.name().to_owned()))
             .collect();
+        let waker = Waker::new(cfg.local_ip, cfg.underlay_port);
         EvpnTask {
             state: EvpnState::new(vnis, dad),
             worker,
@@ -190,6 +232,7 @@ impl EvpnTask {
             local_ports: BTreeMap::new(),
             start: Instant::now(),
             worker_dead: false,
+            waker,
         }
     }
 
@@ -237,10 +280,37 @@ impl EvpnTask {
                 .rib_installed(now, vni, key, &route, &attrs, source),
             EvpnCmd::Withdrawn { vni, key } => self.state.rib_withdrawn(vni, &key),
             EvpnCmd::Show { what, vni, reply } => {
-                let v = show::answer(self, &what, vni);
+                let v = match what.strip_prefix(CLEAR_DUP) {
+                    Some(rest) => self.clear_dup(now, vni, rest.trim()),
+                    None => show::answer(self, &what, vni),
+                };
                 let _ = reply.send(v);
             }
         }
+    }
+
+    /// `clear evpn dup-addr vni N [mac M]`: `mac` is "" or the MAC.
+    fn clear_dup(&mut self, now: Duration, vni: Option<u32>, mac: &str) -> Value {
+        let Some(vni) = vni else {
+            return serde_json::json!({ "error": "clear evpn dup-addr needs a VNI" });
+        };
+        if !self.state.vnis.contains_key(&vni) {
+            return serde_json::json!({ "error": format!("VNI {vni} is not an L2 VNI here") });
+        }
+        let mac = if mac.is_empty() {
+            None
+        } else {
+            match crate::config::parse_mac(mac) {
+                Ok(m) => Some(m),
+                Err(e) => return serde_json::json!({ "error": e }),
+            }
+        };
+        let cleared = self.state.clear_dup(now, vni, mac);
+        info!(vni, cleared = cleared.len(), "duplicate MACs cleared");
+        serde_json::json!({
+            "vni": vni,
+            "cleared": cleared.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
+        })
     }
 
     fn poll_worker(&mut self) {
@@ -313,18 +383,40 @@ impl EvpnTask {
             return;
         }
         let mut ops = Vec::new();
+        // VNIs whose remote MACs changed in this batch (for the hand-off
+        // record below).
+        let mut mac_vnis: Vec<u32> = Vec::new();
+        let mut to_worker = false;
         for a in actions {
             match a {
                 Action::Originate(r, at) => ops.push((r.key(), Some((r, at)))),
                 Action::Withdraw(k) => ops.push((k, None)),
                 Action::Dp(c) => {
                     debug!(?c, "dataplane");
+                    if let Control::InstallMac { vni, .. } | Control::WithdrawMac { vni, .. } = c {
+                        if !mac_vnis.contains(&vni.get()) {
+                            mac_vnis.push(vni.get());
+                        }
+                    }
                     if !self.worker.control(c) {
                         warn!("the dataplane worker is gone");
                     }
+                    to_worker = true;
                 }
                 Action::Warn(w) => warn!("{w}"),
             }
+        }
+        if to_worker {
+            if let Some(w) = &self.waker {
+                w.wake();
+            }
+        }
+        // One record per batch: when the worker was handed the remote MACs
+        // (benches/evpn_scale reads it; enable with the filter
+        // `vtepd::evpn::handoff=debug`).
+        for vni in mac_vnis {
+            let remote = self.state.vnis.get(&vni).map_or(0, |v| v.installed.len());
+            debug!(target: "vtepd::evpn::handoff", vni, remote, "remote MACs handed to the worker");
         }
         if !ops.is_empty() {
             let _ = self.rib.send(RibCmd::Local { ops });

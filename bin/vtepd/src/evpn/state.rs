@@ -63,6 +63,46 @@ pub struct RemotePath {
     pub ip: Option<IpAddr>,
 }
 
+/// The remote type-2 paths of one MAC, by RIB key: almost always one or
+/// two, so a small vector (a map per MAC would allocate a whole tree node
+/// for each, about a kilobyte, per remote MAC).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RemotePaths(Vec<(RouteKey, RemotePath)>);
+
+impl RemotePaths {
+    /// Insert or replace the path of `key`.
+    pub fn insert(&mut self, key: RouteKey, path: RemotePath) {
+        match self.0.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, p)) => *p = path,
+            None => {
+                self.0.reserve_exact(1);
+                self.0.push((key, path));
+            }
+        }
+    }
+
+    /// Remove the path of `key`.
+    pub fn remove(&mut self, key: &RouteKey) -> Option<RemotePath> {
+        let i = self.0.iter().position(|(k, _)| k == key)?;
+        Some(self.0.swap_remove(i).1)
+    }
+
+    /// The paths.
+    pub fn values(&self) -> impl Iterator<Item = &RemotePath> + '_ {
+        self.0.iter().map(|(_, p)| p)
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// None left.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// A MAC learnt on a local port.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LocalMac {
@@ -93,7 +133,7 @@ pub struct VniState {
     /// Local MACs.
     pub local: BTreeMap<MacAddress, LocalMac>,
     /// Remote type-2 paths by MAC, then by RIB key.
-    pub remote: BTreeMap<MacAddress, BTreeMap<RouteKey, RemotePath>>,
+    pub remote: BTreeMap<MacAddress, RemotePaths>,
     /// Type-3 paths: key → VTEP.
     pub flood_paths: BTreeMap<RouteKey, IpAddr>,
     /// What the worker has: remote MAC → VTEP.
@@ -170,7 +210,7 @@ fn pmsi_endpoint(attrs: &PathAttrs) -> Option<IpAddr> {
 
 /// The winner of RFC 7432 §15 among remote paths: sticky, highest
 /// sequence, lowest VTEP address.
-pub fn best_remote(paths: &BTreeMap<RouteKey, RemotePath>) -> Option<RemotePath> {
+pub fn best_remote(paths: &RemotePaths) -> Option<RemotePath> {
     paths.values().copied().max_by(|a, b| {
         (a.sticky, a.seq)
             .cmp(&(b.sticky, b.seq))
@@ -405,6 +445,42 @@ impl EvpnState {
     /// Take the queued actions.
     pub fn take_actions(&mut self) -> Vec<Action> {
         std::mem::take(&mut self.out)
+    }
+
+    /// Unfreeze duplicate MACs of `vni` (all of them, or only `mac`), as
+    /// FRR's `clear evpn dup-addr vni N [mac M]`: their move history is
+    /// forgotten and received paths are weighed again (a remote path that
+    /// outranks a local MAC now takes it). Returns the MACs unfrozen.
+    pub fn clear_dup(
+        &mut self,
+        now: Duration,
+        vni: u32,
+        mac: Option<MacAddress>,
+    ) -> Vec<MacAddress> {
+        let dad = self.dad;
+        let Some(v) = self.vnis.get_mut(&vni) else {
+            return Vec::new();
+        };
+        let macs: Vec<MacAddress> = match mac {
+            Some(m) => v.frozen.take(&m).into_iter().collect(),
+            None => std::mem::take(&mut v.frozen).into_iter().collect(),
+        };
+        let mut out = std::mem::take(&mut self.out);
+        for m in &macs {
+            v.moves.remove(m);
+            // Installed again below even when unchanged: the worker then
+            // reports the next local sighting of a remote MAC afresh
+            // (it reports a shadowed entry once per installation), so a
+            // host that moved here while frozen is learnt on its next frame.
+            v.installed.remove(m);
+            out.push(Action::Warn(format!(
+                "VNI {vni}: duplicate MAC {m} cleared by the operator"
+            )));
+            v.check_remote_wins(now, *m, dad, &mut out);
+            v.sync_mac(*m, &mut out);
+        }
+        self.out = out;
+        macs
     }
 
     /// A MAC was learnt on (or moved to) a local port.
@@ -768,6 +844,49 @@ mod tests {
     }
 
     #[test]
+    fn clear_dup_unfreezes_and_reweighs() {
+        let mut s = st();
+        let mut seq = 0;
+        for t in 0..4u64 {
+            remote(&mut s, t * 2, "10.0.0.2", 1, seq, None);
+            seq += 2;
+            s.local_learn(Duration::from_secs(t * 2 + 1), VNI, MAC);
+            if let Some(l) = s.vnis[&VNI].local.get(&MAC) {
+                seq = l.seq + 1;
+            }
+        }
+        assert!(s.vnis[&VNI].frozen.contains(&MAC));
+        // Frozen while local: a higher remote sequence is ignored.
+        let was_local = s.vnis[&VNI].local.contains_key(&MAC);
+        remote(&mut s, 9, "10.0.0.2", 1, seq + 10, None);
+        assert_eq!(s.vnis[&VNI].local.contains_key(&MAC), was_local);
+        s.take_actions();
+        // Another VNI or MAC: nothing cleared.
+        assert!(s.clear_dup(Duration::from_secs(10), 999, None).is_empty());
+        assert!(s
+            .clear_dup(
+                Duration::from_secs(10),
+                VNI,
+                Some(MacAddress([2, 0, 0, 0, 0, 9]))
+            )
+            .is_empty());
+        assert_eq!(
+            s.clear_dup(Duration::from_secs(10), VNI, Some(MAC)),
+            vec![MAC]
+        );
+        let v = &s.vnis[&VNI];
+        assert!(v.frozen.is_empty());
+        assert!(v.moves.get(&MAC).is_none_or(|q| q.len() <= 1));
+        // The outranking remote path now holds the MAC.
+        assert!(!v.local.contains_key(&MAC));
+        assert_eq!(v.installed.get(&MAC), Some(&"10.0.0.2".parse().unwrap()));
+        let a = s.take_actions();
+        assert!(a
+            .iter()
+            .any(|x| matches!(x, Action::Warn(w) if w.contains("cleared"))));
+    }
+
+    #[test]
     fn sticky_never_moves_and_flood_list_follows_type3() {
         let mut s = st();
         let v = s.vnis.get(&VNI).unwrap();
@@ -782,7 +901,7 @@ mod tests {
             ));
         // A sticky path (mobility parsed from the first ext-comm list
         // carrying it): build it directly.
-        let mut paths = BTreeMap::new();
+        let mut paths = RemotePaths::default();
         paths.insert(
             RouteKey::Evpn(EvpnKey::MacIp {
                 rd: RouteDistinguisher::As2 { asn: 1, number: 1 },
