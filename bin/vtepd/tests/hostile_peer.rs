@@ -82,6 +82,21 @@ fn good_attrs(me: [u8; 4]) -> Vec<u8> {
 }
 
 /// Read one message: (type, body). `None` on EOF/timeout.
+/// The family ("AFI/SAFI") of an End-of-RIB UPDATE body (RFC 4724 §2): no
+/// routes and no attributes (IPv4 unicast), or only an empty MP_UNREACH_NLRI.
+fn end_of_rib(body: &[u8]) -> Option<String> {
+    match body {
+        [0, 0, 0, 0] => Some("1/1".to_string()),
+        [0, 0, 0, 7, flags, 15, 0, 3, afi_hi, afi_lo, safi] if flags & 0x10 != 0 => {
+            Some(format!("{}/{safi}", u16::from_be_bytes([*afi_hi, *afi_lo])))
+        }
+        [0, 0, 0, 6, _, 15, 3, afi_hi, afi_lo, safi] => {
+            Some(format!("{}/{safi}", u16::from_be_bytes([*afi_hi, *afi_lo])))
+        }
+        _ => None,
+    }
+}
+
 fn read_msg(s: &mut TcpStream) -> Option<(u8, Vec<u8>)> {
     let mut h = [0u8; 19];
     s.read_exact(&mut h).ok()?;
@@ -309,16 +324,34 @@ fn hostile_child() {
             let mut s = establish(src, dst, me);
             // Count vtepd's initial UPDATEs, then ask for EVPN again.
             let _ = s.set_read_timeout(Some(Duration::from_millis(1500)));
+            // The initial table ends with an End-of-RIB per family.
             let mut first = 0;
-            while let Some((ty, _)) = read_msg(&mut s) {
+            let mut eor = Vec::new();
+            while let Some((ty, body)) = read_msg(&mut s) {
                 if ty == 2 {
-                    first += 1;
+                    match end_of_rib(&body) {
+                        Some(f) => eor.push(f),
+                        None if eor.is_empty() => first += 1,
+                        None => {
+                            println!("RESULT update-after-end-of-rib");
+                            return;
+                        }
+                    }
                 }
+            }
+            eor.sort();
+            if eor != ["1/1", "25/70"] {
+                println!("RESULT end-of-rib {eor:?}");
+                return;
             }
             s.write_all(&msg(5, &[0, 25, 0, 70])).expect("write");
             let mut again = 0;
-            while let Some((ty, _)) = read_msg(&mut s) {
+            while let Some((ty, body)) = read_msg(&mut s) {
                 if ty == 2 {
+                    if end_of_rib(&body).is_some() {
+                        println!("RESULT end-of-rib-after-refresh");
+                        return;
+                    }
                     again += 1;
                 }
                 if ty == 3 {

@@ -32,7 +32,7 @@ use tokio::sync::{mpsc, oneshot};
 use vtepd_bgp_evpn::rib::codec::{PathAttrs, PreparedUpdate};
 use vtepd_bgp_evpn::rib::{OutUpdate, PeerId, PeerSession};
 use vtepd_bgp_evpn::session::{Cease, Timestamp};
-use vtepd_bgp_evpn::{Asn, CodecContext};
+use vtepd_bgp_evpn::{AddressFamily, Asn, CodecContext};
 
 /// The daemon's monotonic clock origin.
 fn epoch() -> Instant {
@@ -105,6 +105,8 @@ pub enum RibCmd {
     Refresh {
         /// The peer.
         id: PeerId,
+        /// The family (AFI/SAFI of the ROUTE-REFRESH).
+        family: AddressFamily,
     },
     /// Local routes from the EVPN wiring, in order: originate (`Some`) or
     /// withdraw (`None`) each key.

@@ -525,7 +525,10 @@ impl Task {
             }
             Action::RouteRefresh(rr) => {
                 debug!(peer = %addr, family = %rr.family, "route refresh requested");
-                let _ = self.rib.send(RibCmd::Refresh { id: self.spec.id });
+                let _ = self.rib.send(RibCmd::Refresh {
+                    id: self.spec.id,
+                    family: rr.family,
+                });
             }
         }
     }

@@ -195,7 +195,7 @@ impl RibTask {
                     debug!(peer = id.0, route = %key, "rejected: {why:?}");
                 }
             }
-            RibCmd::Refresh { id } => self.rib.refresh(id),
+            RibCmd::Refresh { id, family } => self.rib.refresh_family(id, family),
             RibCmd::AddPeer { id, info } => {
                 self.peers.insert(id, *info);
             }

@@ -649,6 +649,17 @@ pub fn build_update(out: &OutUpdate<PathAttrs>, ctx: &CodecContext) -> Update {
     let family = out.family;
     let path_id = ctx.sends_path_id(family).then_some(BEST_PATH_ID);
     let mut u = Update::default();
+    if out.is_end_of_rib() {
+        // RFC 4724 §2: an empty UPDATE for IPv4 unicast, otherwise one with
+        // only an empty MP_UNREACH_NLRI.
+        if family != AddressFamily::IPV4_UNICAST {
+            u.attributes
+                .push(PathAttribute::new(AttrValue::MpUnreach(MpUnreach {
+                    nlri: NlriList::empty(family),
+                })));
+        }
+        return u;
+    }
     if !out.withdraw.is_empty() {
         if family == AddressFamily::IPV4_UNICAST {
             u.withdrawn = out

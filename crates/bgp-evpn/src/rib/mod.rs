@@ -280,7 +280,7 @@ pub enum Rejected {
 }
 
 /// One UPDATE to send, for one address family: either announcements
-/// sharing `attrs`, or withdrawals.
+/// sharing `attrs`, or withdrawals, or neither (an End-of-RIB marker).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutUpdate<A> {
     /// The family of every NLRI in it.
@@ -291,6 +291,23 @@ pub struct OutUpdate<A> {
     pub announce: Vec<Route>,
     /// Withdrawn NLRI.
     pub withdraw: Vec<Route>,
+}
+
+impl<A> OutUpdate<A> {
+    /// The End-of-RIB marker of `family` (RFC 4724 §2): no routes at all.
+    pub fn end_of_rib(family: AddressFamily) -> OutUpdate<A> {
+        OutUpdate {
+            family,
+            attrs: None,
+            announce: Vec::new(),
+            withdraw: Vec::new(),
+        }
+    }
+
+    /// This is an End-of-RIB marker.
+    pub fn is_end_of_rib(&self) -> bool {
+        self.attrs.is_none() && self.announce.is_empty() && self.withdraw.is_empty()
+    }
 }
 
 /// Fixed bytes of an UPDATE: header (19), withdrawn routes length (2),
@@ -324,9 +341,12 @@ struct Peer<A> {
     announce: KeyMap<RouteKey, Queued<A>>,
     /// Routes to withdraw, in the form they were sent.
     withdraw: KeyMap<RouteKey, Route>,
-    /// Send the whole Loc-RIB (new session, route refresh) instead of
-    /// `announce`.
-    full_sync: bool,
+    /// Families whose whole Loc-RIB is to be sent (new session, route
+    /// refresh) instead of their entries in `announce`.
+    full_sync: Vec<AddressFamily>,
+    /// Families owed an End-of-RIB marker once their initial table is sent
+    /// (RFC 4724 §2).
+    end_of_rib: Vec<AddressFamily>,
     _attrs: core::marker::PhantomData<A>,
 }
 
@@ -458,7 +478,8 @@ impl<A: RibAttributes> Rib<A> {
                 warned: false,
                 announce: KeyMap::default(),
                 withdraw: KeyMap::default(),
-                full_sync: false,
+                full_sync: Vec::new(),
+                end_of_rib: Vec::new(),
                 _attrs: core::marker::PhantomData,
             },
         );
@@ -471,11 +492,14 @@ impl<A: RibAttributes> Rib<A> {
     }
 
     /// The session with `id` is established: routes are accepted from it and
-    /// the whole Loc-RIB is queued for it.
+    /// the whole Loc-RIB is queued for it, each family followed by an
+    /// End-of-RIB marker (RFC 4724 §2 recommends it for every session, as
+    /// FRR and GoBGP send it).
     pub fn peer_up(&mut self, id: PeerId, session: PeerSession) {
         let Some(p) = self.peers.get_mut(&id) else {
             return;
         };
+        p.end_of_rib = session.families.clone();
         p.session = Some(session);
         // `prefixes` still counts paths kept stale by a graceful restart.
         p.limit_hit = false;
@@ -493,7 +517,8 @@ impl<A: RibAttributes> Rib<A> {
         p.session = None;
         p.announce = KeyMap::default();
         p.withdraw = KeyMap::default();
-        p.full_sync = false;
+        p.full_sync = Vec::new();
+        p.end_of_rib = Vec::new();
         p.prefixes = 0;
         self.remove_where(|_, p| p.source == PathSource::Peer(id));
     }
@@ -511,7 +536,8 @@ impl<A: RibAttributes> Rib<A> {
         p.session = None;
         p.announce = KeyMap::default();
         p.withdraw = KeyMap::default();
-        p.full_sync = false;
+        p.full_sync = Vec::new();
+        p.end_of_rib = Vec::new();
         self.remove_where(|k, p| {
             p.source == PathSource::Peer(id) && !families.contains(&k.family())
         });
@@ -555,11 +581,27 @@ impl<A: RibAttributes> Rib<A> {
     /// [`Rib::poll_updates`]; nothing is copied now.
     pub fn refresh(&mut self, id: PeerId) {
         if let Some(p) = self.peers.get_mut(&id) {
-            if p.session.is_some() {
-                p.full_sync = true;
+            if let Some(s) = &p.session {
+                p.full_sync = s.families.clone();
                 p.announce = KeyMap::default();
             }
         }
+    }
+
+    /// [`Rib::refresh`] of one family (the AFI/SAFI of a ROUTE-REFRESH
+    /// message, RFC 2918 §4); a family not negotiated is ignored.
+    pub fn refresh_family(&mut self, id: PeerId, family: AddressFamily) {
+        let Some(p) = self.peers.get_mut(&id) else {
+            return;
+        };
+        let Some(s) = &p.session else {
+            return;
+        };
+        if !s.families.contains(&family) || p.full_sync.contains(&family) {
+            return;
+        }
+        p.full_sync.push(family);
+        p.announce.retain(|k, _| k.family() != family);
     }
 
     /// Paths received from `id` (its Adj-RIB-In size).
@@ -999,7 +1041,7 @@ impl<A: RibAttributes> Rib<A> {
                 if !p.withdraw.is_empty() {
                     p.withdraw.remove(key);
                 }
-                if !p.full_sync {
+                if !p.full_sync.contains(&family) {
                     p.announce.insert(
                         key.clone(),
                         Queued {
@@ -1015,7 +1057,7 @@ impl<A: RibAttributes> Rib<A> {
                 .as_ref()
                 .is_some_and(|s| export_rules(cfg, s, family, p).is_some());
             if let (true, Some(o)) = (was_sent, old) {
-                if !p.full_sync {
+                if !p.full_sync.contains(&family) {
                     p.announce.remove(key);
                 }
                 p.withdraw.insert(key.clone(), o.route.withdrawal());
@@ -1027,8 +1069,12 @@ impl<A: RibAttributes> Rib<A> {
     /// queued: an upper bound, counting every route).
     pub fn pending_len(&self, id: PeerId) -> usize {
         self.peers.get(&id).map_or(0, |p| {
-            let walk = if p.full_sync { self.routes.len() } else { 0 };
-            p.announce.len() + p.withdraw.len() + walk
+            let walk = if p.full_sync.is_empty() {
+                0
+            } else {
+                self.routes.len()
+            };
+            p.announce.len() + p.withdraw.len() + walk + p.end_of_rib.len()
         })
     }
 
@@ -1044,7 +1090,8 @@ impl<A: RibAttributes> Rib<A> {
         };
         let announce = std::mem::take(&mut p.announce);
         let withdraw = std::mem::take(&mut p.withdraw);
-        let full_sync = std::mem::replace(&mut p.full_sync, false);
+        let full_sync = std::mem::take(&mut p.full_sync);
+        let end_of_rib = std::mem::take(&mut p.end_of_rib);
         let Some(peer) = self.peers.get(&id) else {
             return Vec::new();
         };
@@ -1079,8 +1126,11 @@ impl<A: RibAttributes> Rib<A> {
                 g.2.push(route);
             }
         };
-        if full_sync {
+        if !full_sync.is_empty() {
             for (key, e) in &self.routes {
+                if !full_sync.contains(&key.family()) {
+                    continue;
+                }
                 let Some(best) = e.best_path() else {
                     continue;
                 };
@@ -1089,10 +1139,9 @@ impl<A: RibAttributes> Rib<A> {
                     add(key.family(), best.route.clone(), &best.attrs, &params);
                 }
             }
-        } else {
-            for (key, q) in announce {
-                add(key.family(), q.route, &q.attrs, &q.params);
-            }
+        }
+        for (key, q) in announce {
+            add(key.family(), q.route, &q.attrs, &q.params);
         }
         let mut withdraws: HashMap<AddressFamily, Vec<Route>> = HashMap::new();
         for (key, r) in withdraw {
@@ -1131,6 +1180,9 @@ impl<A: RibAttributes> Rib<A> {
                     withdraw: Vec::new(),
                 });
             }
+        }
+        for family in end_of_rib {
+            out.push(OutUpdate::end_of_rib(family));
         }
         out
     }

@@ -131,6 +131,16 @@ fn up(rib: &mut Rib<T>, cfg: PeerConfig) -> PeerId {
             families: all_families(),
         },
     );
+    // The initial table ends with an End-of-RIB per family (RFC 4724 §2);
+    // take it, so that tests see only what follows.
+    let initial = rib.poll_updates(id, &CodecContext::four_octet());
+    let eor: Vec<AddressFamily> = initial
+        .iter()
+        .filter(|u| u.is_end_of_rib())
+        .map(|u| u.family)
+        .collect();
+    assert_eq!(eor, all_families());
+    assert!(initial.last().is_some_and(OutUpdate::is_end_of_rib));
     id
 }
 
@@ -902,7 +912,11 @@ fn changes_coalesce_and_refresh_resends() {
             families: vec![AddressFamily::L2VPN_EVPN],
         },
     );
-    assert!(drain(&mut rib, dst).is_empty(), "family not negotiated");
+    // Nothing of a family not negotiated: only the EVPN End-of-RIB.
+    let u = drain(&mut rib, dst);
+    assert_eq!(u.len(), 1, "family not negotiated");
+    assert!(u[0].is_end_of_rib());
+    assert_eq!(u[0].family, AddressFamily::L2VPN_EVPN);
 }
 
 #[test]
@@ -1117,4 +1131,41 @@ fn med_to_external_peers_only_when_originated_here() {
     // Internal peers get the MED either way.
     let ups = drain(&mut rib, i);
     assert_eq!(ups[0].attrs.as_ref().unwrap().med, Some(50));
+}
+
+#[test]
+fn route_refresh_of_one_family_resends_only_that_family() {
+    let mut rib: Rib<T> = Rib::new(cfg());
+    let src = up(&mut rib, peer_cfg(1, 65001));
+    let dst = up(&mut rib, peer_cfg(2, 65000));
+    for i in 0..3 {
+        rib.insert(src, None, pfx(13, i, 0, 24), ebgp_attrs(&[65001]))
+            .unwrap();
+        rib.insert(src, None, mac_route(i, 1), ebgp_attrs(&[65001]))
+            .unwrap();
+    }
+    assert_eq!(drain(&mut rib, dst).len(), 2);
+    // RFC 2918 §4: the Adj-RIB-Out of the requested AFI/SAFI only; no
+    // End-of-RIB (that ends the initial table, not a refresh).
+    rib.refresh_family(dst, AddressFamily::L2VPN_EVPN);
+    // A change of the other family queued meanwhile is still sent, once.
+    rib.insert(src, None, pfx(13, 9, 0, 24), ebgp_attrs(&[65001]))
+        .unwrap();
+    let u = drain(&mut rib, dst);
+    let evpn: Vec<&Route> = u
+        .iter()
+        .filter(|o| o.family == AddressFamily::L2VPN_EVPN)
+        .flat_map(|o| &o.announce)
+        .collect();
+    assert_eq!(evpn.len(), 3);
+    let v4: Vec<&Route> = u
+        .iter()
+        .filter(|o| o.family == AddressFamily::IPV4_UNICAST)
+        .flat_map(|o| &o.announce)
+        .collect();
+    assert_eq!(v4, vec![&pfx(13, 9, 0, 24)]);
+    assert!(!u.iter().any(OutUpdate::is_end_of_rib));
+    // A family not negotiated is ignored.
+    rib.refresh_family(dst, AddressFamily::VPNV6);
+    assert!(drain(&mut rib, dst).is_empty());
 }

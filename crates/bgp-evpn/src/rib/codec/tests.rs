@@ -345,7 +345,24 @@ fn built_updates_fit_and_round_trip() {
     let mut seen_evpn = 0;
     let mut seen_v4 = 0;
     let exported = outs[0].attrs.clone().unwrap();
-    for o in &outs {
+    // The table ends with one End-of-RIB marker per family, encoded as RFC
+    // 4724 §2 says (an empty UPDATE for IPv4 unicast, else an empty
+    // MP_UNREACH_NLRI).
+    let (routes, eor) = outs.split_at(outs.len() - 2);
+    for (o, fam) in eor
+        .iter()
+        .zip([AddressFamily::L2VPN_EVPN, AddressFamily::IPV4_UNICAST])
+    {
+        assert!(o.is_end_of_rib());
+        assert_eq!(o.family, fam);
+        let bytes = encode(&build_update(o, &ctx), &ctx);
+        let Message::Update(back) = Message::decode(&bytes, &ctx).unwrap().message else {
+            panic!("not an UPDATE")
+        };
+        assert_eq!(back.end_of_rib(), Some(fam));
+    }
+    let outs = routes;
+    for o in outs {
         let u = build_update(o, &ctx);
         let bytes = encode(&u, &ctx);
         assert!(bytes.len() <= 4096, "{}", bytes.len());
@@ -441,6 +458,8 @@ struct Speaker {
     events: Vec<RibEvent<PathAttrs>>,
     max_msg: usize,
     updates_sent: usize,
+    /// End-of-RIB markers sent (not counted in `updates_sent`).
+    eor_sent: Vec<AddressFamily>,
     rejected: usize,
     downs: Vec<crate::session::DownReason>,
 }
@@ -465,6 +484,7 @@ impl Speaker {
             events: Vec::new(),
             max_msg: 0,
             updates_sent: 0,
+            eor_sent: Vec::new(),
             rejected: 0,
             downs: Vec::new(),
         }
@@ -520,8 +540,13 @@ impl Speaker {
                 if self.session.state() == State::Established {
                     for o in self.rib.poll_updates(self.peer, &ctx) {
                         let u = build_update(&o, &ctx);
+                        if o.is_end_of_rib() {
+                            assert_eq!(u.end_of_rib(), Some(o.family));
+                            self.eor_sent.push(o.family);
+                        } else {
+                            self.updates_sent += 1;
+                        }
                         self.session.send(now, &Message::Update(u)).unwrap();
-                        self.updates_sent += 1;
                         progress = true;
                     }
                 }
@@ -689,8 +714,16 @@ fn two_speakers_converge_move_a_mac_and_withdraw() {
     // Packed: about 100 type-2 routes per UPDATE, not one per route.
     assert!(net.a.updates_sent < 30, "{}", net.a.updates_sent);
     assert_eq!(net.b.rejected, 0);
-    // iBGP split horizon: B sends nothing back.
+    // iBGP split horizon: B sends nothing back but its End-of-RIB markers,
+    // one per family, as A does after its table (RFC 4724 §2).
     assert_eq!(net.b.updates_sent, 0);
+    let mut fams = vec![AddressFamily::L2VPN_EVPN, AddressFamily::IPV4_UNICAST];
+    fams.sort();
+    for s in [&net.a, &net.b] {
+        let mut got = s.eor_sent.clone();
+        got.sort();
+        assert_eq!(got, fams);
+    }
 
     // The MAC 7 moves behind B (sequence 1): B originates it, A learns it
     // over iBGP and prefers it to its own (MAC mobility beats local).
