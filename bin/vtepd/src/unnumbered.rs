@@ -14,9 +14,12 @@
 //! interface's link-local address. No `unsafe`: interface index and MAC come
 //! from `/sys/class/net/IF/`.
 //!
-//! Not checked on receive: the hop limit of incoming RAs (that needs
-//! IPV6_RECVHOPLIMIT ancillary data, which socket2 does not offer safely);
-//! the socket is bound to one point-to-point interface, which bounds the harm.
+//! Only messages with hop limit 255 reach the socket (RFC 4861 §6.1.2:
+//! an RA or RS with another hop limit was forwarded by a router, so it
+//! did not come from the link, and is dropped): a classic BPF filter
+//! attached to the socket ([`hop_limit_filter`]) reads the hop limit from
+//! the IPv6 header (the kernel's `SKF_NET_OFF` base) and drops the rest
+//! in the kernel. This needs no ancillary data, so no `unsafe`.
 //!
 //! # Kernel routes (choice)
 //!
@@ -105,8 +108,34 @@ impl Interface {
     }
 }
 
+/// The socket filter that keeps only packets whose IPv6 hop limit is 255:
+///
+/// ```text
+/// ldb [SKF_NET_OFF + 7]     ; the hop limit (IPv6 header byte 7)
+/// jeq #255, keep, drop
+/// keep: ret #0xffffffff     ; the whole packet
+/// drop: ret #0
+/// ```
+pub fn hop_limit_filter() -> [socket2::SockFilter; 4] {
+    /// `BPF_LD | BPF_B | BPF_ABS`.
+    const LDB_ABS: u16 = 0x30;
+    /// `BPF_JMP | BPF_JEQ | BPF_K`.
+    const JEQ_K: u16 = 0x15;
+    /// `BPF_RET | BPF_K`.
+    const RET_K: u16 = 0x06;
+    /// `SKF_NET_OFF` (-0x100000): offsets from the network header.
+    const SKF_NET_OFF: u32 = 0xfff0_0000;
+    [
+        socket2::SockFilter::new(LDB_ABS, 0, 0, SKF_NET_OFF + 7),
+        socket2::SockFilter::new(JEQ_K, 0, 1, 255),
+        socket2::SockFilter::new(RET_K, 0, 0, u32::MAX),
+        socket2::SockFilter::new(RET_K, 0, 0, 0),
+    ]
+}
+
 fn icmp_socket(ifc: &Interface) -> io::Result<UdpSocket> {
     let s = Socket::new(Domain::IPV6, Type::RAW, Some(Protocol::ICMPV6))?;
+    s.attach_filter(&hop_limit_filter())?;
     s.set_nonblocking(true)?;
     s.bind_device(Some(ifc.name.as_bytes()))?;
     s.set_multicast_hops_v6(255)?;
