@@ -30,7 +30,8 @@
 //!   its timestamp) how many remote MACs it has handed to the worker; the
 //!   worker applies every pending instruction at the top of its loop, before
 //!   it blocks in `poll` again. So the table holds all N at the first time
-//!   the worker thread (`vtepd-dp*`) blocks after the hand-off of the N-th:
+//!   the worker thread (`vtepd-dp`, or `vtepd-dp0` of several: the one that
+//!   takes control messages) blocks after the hand-off of the N-th:
 //!   this program samples the threads' `voluntary_ctxt_switches` in
 //!   `/proc` every ~1 ms (reading `/proc` does not wake the thread) and
 //!   takes the first sample after the hand-off whose count has risen. The
@@ -309,7 +310,9 @@ fn first_type2_update(recs: &[pcap::Record], from: [u8; 4]) -> Option<f64> {
     None
 }
 
-/// Thread ids of vtepd's dataplane worker threads.
+/// Thread id of the dataplane thread that applies control instructions:
+/// `vtepd-dp` (one worker), or `vtepd-dp0` (the first of several, which
+/// takes the control messages).
 fn worker_tids(pid: u32) -> Vec<u32> {
     let Ok(dir) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
         return Vec::new();
@@ -318,7 +321,7 @@ fn worker_tids(pid: u32) -> Vec<u32> {
         .filter_map(|e| e.file_name().to_str().and_then(|s| s.parse().ok()))
         .filter(|tid: &u32| {
             std::fs::read_to_string(format!("/proc/{pid}/task/{tid}/comm"))
-                .is_ok_and(|c| c.starts_with("vtepd-dp"))
+                .is_ok_and(|c| matches!(c.trim_end(), "vtepd-dp" | "vtepd-dp0"))
         })
         .collect()
 }
