@@ -16,6 +16,9 @@
 # Usage (root): benches/dataplane_vs_kernel.sh [SECONDS=10] [RUNS=3]
 # WITH_TAP=1 adds a third mode: vtepd-l2 with TAP ports (the TAP devices
 # become the hosts' interfaces; TSO super-frames through vnet headers).
+# MODES="kernel vtepd vtepd-tap" and TESTS="tcp1 tcp4 udp64" pick what runs
+# (the kernel mode is the reference of the ratios); VTEPD_ARGS adds options
+# to both vtepd-l2 processes (e.g. "--workers 1 --source-sockets 0").
 # Needs iperf3, iproute2, jq. Builds vtepd-l2 with the bench profile unless
 # VTEPD_L2=/path/to/binary is set. Creates only namespaces named dvk-*, and
 # removes them on exit.
@@ -79,9 +82,9 @@ kernel_vteps() {
 }
 
 vtepd_vteps() {
-    ip netns exec $P-vA "$VTEPD_L2" --local 10.77.0.1 --stats-every 0 --vni 100 --port hv --remote 10.77.0.2 >/tmp/$P-A.log 2>&1 &
+    ip netns exec $P-vA "$VTEPD_L2" --local 10.77.0.1 --stats-every 0 ${VTEPD_ARGS:-} --vni 100 --port hv --remote 10.77.0.2 >/tmp/$P-A.log 2>&1 &
     PIDS+=($!)
-    ip netns exec $P-vB "$VTEPD_L2" --local 10.77.0.2 --stats-every 0 --vni 100 --port hv --remote 10.77.0.1 >/tmp/$P-B.log 2>&1 &
+    ip netns exec $P-vB "$VTEPD_L2" --local 10.77.0.2 --stats-every 0 ${VTEPD_ARGS:-} --vni 100 --port hv --remote 10.77.0.1 >/tmp/$P-B.log 2>&1 &
     PIDS+=($!)
     sleep 1
 }
@@ -91,7 +94,7 @@ vtepd_tap_vteps() {
     local n=1
     for s in A B; do
         local l=10.77.0.$n r; if [ $s = A ]; then r=10.77.0.2; else r=10.77.0.1; fi
-        ip netns exec $P-v$s "$VTEPD_L2" --local $l --stats-every 0 --vni 100 --port tap:tap$s --remote $r >/tmp/$P-$s.log 2>&1 &
+        ip netns exec $P-v$s "$VTEPD_L2" --local $l --stats-every 0 ${VTEPD_ARGS:-} --vni 100 --port tap:tap$s --remote $r >/tmp/$P-$s.log 2>&1 &
         PIDS+=($!)
         for _ in $(seq 50); do ip -n $P-v$s link show tap$s >/dev/null 2>&1 && break; sleep 0.1; done
         ip -n $P-v$s link set tap$s netns $P-h$s
@@ -144,7 +147,7 @@ measure() {
     ip netns exec $P-hA ping -c 3 -i 0.2 -W 2 192.168.77.2 >/dev/null || { echo "$mode: no connectivity" >&2; exit 1; }
     ip netns exec $P-hB iperf3 -s -D -B 192.168.77.2 --pidfile /tmp/$P-iperf.pid
     sleep 0.5
-    for test in tcp1 tcp4 udp64; do
+    for test in $TESTS; do
         local vals=() line
         for _ in $(seq "$RUNS"); do
             case $test in
@@ -169,13 +172,17 @@ stats() { # column N of the lines -> "min median max"
 }
 
 echo "dataplane_vs_kernel: ${SECS}s per run, $RUNS runs, $(nproc) cores, kernel $(uname -r)"
-MODES="kernel vtepd ${WITH_TAP:+vtepd-tap}"
+MODES=${MODES:-"kernel vtepd ${WITH_TAP:+vtepd-tap}"}
+TESTS=${TESTS:-"tcp1 tcp4 udp64"}
+echo "vtepd-l2: $VTEPD_L2 ${VTEPD_ARGS:-}; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for m in $MODES; do measure $m; done
 
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+case " $MODES " in *" kernel "*) ;; *) exit 0 ;; esac
 for m in $MODES; do
     [ $m = kernel ] && continue
     printf '\n%-7s %-6s %28s %28s %7s\n' test unit "kernel min/med/max" "$m min/med/max" ratio
-    for test in tcp1 tcp4 udp64; do
+    for test in $TESTS; do
         unit=Gbit/s; [ $test = udp64 ] && unit=pps
         k=$(echo "${RES[kernel,$test]}" | stats 1)
         v=$(echo "${RES[$m,$test]}" | stats 1)
@@ -183,7 +190,7 @@ for m in $MODES; do
         printf '%-7s %-6s %28s %28s %7.2f\n' $test $unit "$k" "$v" "$(echo "$vm / $km" | bc -l)"
     done
     printf 'CPU (medians): %s side A / side B in %% of one core; machine busy in %% of all cores\n' $m
-    for test in tcp1 tcp4 udp64; do
+    for test in $TESTS; do
         ks=$(echo "${RES[kernel,$test]}" | stats 4 | awk '{print $2}')
         va=$(echo "${RES[$m,$test]}" | stats 2 | awk '{print $2}')
         vb=$(echo "${RES[$m,$test]}" | stats 3 | awk '{print $2}')

@@ -1,11 +1,33 @@
-//! The forwarding loop: one thread that owns a [`Switch`] (the bridge
-//! domains), the access ports and an underlay UDP socket, and moves frames
-//! between them in batches.
+//! The forwarding loop: [`WorkerConfig::workers`] threads (default: one per
+//! core) that share a [`Switch`] (the bridge domains) and move frames
+//! between the access ports and the underlay in batches.
+//!
+//! # Threads
+//!
+//! Every thread has its own descriptors: an underlay UDP socket bound to
+//! the VXLAN port with `SO_REUSEPORT` (the kernel spreads remote VTEPs'
+//! flows over the group by their UDP source ports), one queue of every TAP
+//! port (`IFF_MULTI_QUEUE`: the kernel spreads the host's flows by hash)
+//! and one AF_PACKET socket per interface in a `PACKET_FANOUT` hash group.
+//! So each flow is handled by one thread and stays in order. They share:
+//!
+//! - the switch, behind a mutex taken for one forwarding decision (and the
+//!   in-place encapsulation) at a time and never across a system call;
+//! - the source-port sockets ([`WorkerConfig::source_sockets`]): send-only
+//!   UDP sockets bound to distinct ports of [`VxlanConfig::source_ports`];
+//!   a frame leaves from the one its inner flow hash picks, so outer
+//!   packets carry per-flow source ports (RFC 7348 §5) for ECMP and for
+//!   the receiving VTEP's spreading.
+//!
+//! The first thread also applies [`Control`] messages (it polls an eventfd
+//! that [`WorkerHandle::control`] signals), ages the MAC tables and hands
+//! MAC and binding events over; [`WorkerHandle::snapshot`] sums the
+//! threads' I/O counters.
 //!
 //! # Loop
 //!
-//! 1. Apply pending [`Control`] messages (install/withdraw remote MACs,
-//!    flood-list changes) from the [`WorkerHandle`]'s channel.
+//! 1. (First thread) apply pending [`Control`] messages (install/withdraw
+//!    remote MACs, flood-list changes) from the [`WorkerHandle`]'s channel.
 //! 2. `poll` every port and the UDP socket (100 ms timeout).
 //! 3. For each readable port: receive a batch; complete partial checksums
 //!    and cut TSO super-frames into segments (written into a scratch buffer
@@ -33,10 +55,11 @@
 //!
 //! # Known limits
 //!
-//! - The underlay socket is bound to the VXLAN port, so outer UDP source
-//!   ports are that port rather than a per-flow hash (less ECMP entropy
-//!   than RFC 7348 §5 recommends).
-//! - One worker thread; SO_REUSEPORT is set so several could share the port.
+//! - Source ports: a flow's outer source port is one of the
+//!   `source_sockets` bound ports (the flow hash picks the socket), not
+//!   the hashed port itself: entropy over 16 ports by default, not 16 K.
+//! - Threads serialise on the switch mutex for each decision (short; a
+//!   MAC table of concurrent maps would remove it).
 //! - 802.1Q trunks ([`WorkerConfig::trunks`]): a frame leaving a trunk is
 //!   copied with its tag into a scratch buffer (the untagged frame may
 //!   still be queued for other ports or the overlay), so trunk egress costs
@@ -62,7 +85,7 @@ use std::ops::Range;
 use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -74,10 +97,11 @@ use crate::mac_table::{Destination, MacEvent, PortId};
 use crate::stats::VniStats;
 use crate::suppress::BindingEvent;
 use crate::switch::{Switch, SwitchStats};
+use crate::sys::udp::sender_pool;
 use crate::sys::udp::{MAX_GSO_BYTES, MAX_GSO_SEGMENTS};
 use crate::sys::vnet::{self, TcpCoalescer, VnetHdr, VNET_HDR_LEN};
 use crate::sys::{
-    self, PacketSocket, RecvBatch, Tap, TxFrame, UdpOptions, UdpSocket, UdpTx, MAX_BATCH,
+    self, EventFd, PacketSocket, RecvBatch, Tap, TxFrame, UdpOptions, UdpSocket, UdpTx, MAX_BATCH,
 };
 use crate::time::Timestamp;
 use crate::vxlan::{VxlanConfig, VXLAN_HEADER_LEN};
@@ -95,6 +119,19 @@ const VLAN_SCRATCH: usize = 1024 * 1024;
 const COAL_SCRATCH: usize = 1024 * 1024;
 /// Staging space for copying small datagrams into GSO trains.
 const STAGE_SCRATCH: usize = 256 * 1024;
+
+/// The most forwarding threads one [`spawn`] starts.
+pub const MAX_WORKERS: usize = 64;
+
+/// One worker per core ([`WorkerConfig::workers`]'s default).
+pub fn default_workers() -> usize {
+    std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .clamp(1, MAX_WORKERS)
+}
+
+/// Default number of source-port sockets ([`WorkerConfig::source_sockets`]).
+pub const DEFAULT_SOURCE_SOCKETS: usize = 16;
 
 /// An access port.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -159,6 +196,19 @@ pub struct WorkerConfig {
     /// Polls without sleeping after the last busy turn before the worker
     /// blocks (0: always block; more trades CPU for latency).
     pub spin: u32,
+    /// Send-only underlay sockets bound to distinct source ports of
+    /// [`VxlanConfig::source_ports`]; each inner flow is sent from the one
+    /// its hash picks, so outer packets carry per-flow source ports (RFC
+    /// 7348 §5: ECMP and receive-side spreading). 0 sends everything from
+    /// the VXLAN port itself.
+    pub source_sockets: usize,
+    /// Forwarding threads (1 to [`MAX_WORKERS`]; default: one per core).
+    /// Each has its own `SO_REUSEPORT` underlay socket (the kernel spreads
+    /// VTEP flows over them by their source ports), its own queue of every
+    /// TAP port (`IFF_MULTI_QUEUE`) and its own AF_PACKET socket in a
+    /// `PACKET_FANOUT` hash group per interface; they share the bridge
+    /// domains.
+    pub workers: usize,
 }
 
 impl WorkerConfig {
@@ -174,6 +224,8 @@ impl WorkerConfig {
             batch: 32,
             tap_offload: true,
             spin: 0,
+            source_sockets: DEFAULT_SOURCE_SOCKETS,
+            workers: default_workers(),
         }
     }
 }
@@ -331,6 +383,30 @@ pub struct Snapshot {
     pub turns: u64,
 }
 
+impl Snapshot {
+    /// Add another thread's I/O counters (ports by index, underlay, turns).
+    fn merge_io(&mut self, o: &Snapshot) {
+        for (a, b) in self.ports.iter_mut().zip(&o.ports) {
+            a.rx_msgs += b.rx_msgs;
+            a.rx_frames += b.rx_frames;
+            a.tx_frames += b.tx_frames;
+            a.tx_dropped += b.tx_dropped;
+            a.gso_frames += b.gso_frames;
+            a.gso_segments += b.gso_segments;
+            a.offload_errors += b.offload_errors;
+            a.coalesced_frames += b.coalesced_frames;
+            a.coalesced_segments += b.coalesced_segments;
+        }
+        let (u, v) = (&mut self.underlay, &o.underlay);
+        u.rx_msgs += v.rx_msgs;
+        u.rx_datagrams += v.rx_datagrams;
+        u.tx_msgs += v.tx_msgs;
+        u.tx_datagrams += v.tx_datagrams;
+        u.tx_dropped += v.tx_dropped;
+        self.turns += o.turns;
+    }
+}
+
 /// A MAC event with its VNI.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WorkerEvent {
@@ -355,20 +431,33 @@ pub struct WorkerHandle {
     control: Sender<Control>,
     events: Receiver<WorkerEvent>,
     bindings: Receiver<BindingUpdate>,
-    snapshot: Arc<Mutex<Snapshot>>,
+    /// One per thread; the first also carries the switch's counters.
+    snapshots: Vec<Arc<Mutex<Snapshot>>>,
     stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<io::Result<()>>>,
+    /// Wakes the thread that applies control messages.
+    wake: Arc<EventFd>,
+    threads: Vec<JoinHandle<io::Result<()>>>,
 }
 
 impl WorkerHandle {
-    /// Send a control instruction (applied within one loop turn).
+    /// Send a control instruction; the worker wakes up and applies it at
+    /// once.
     pub fn control(&self, c: Control) -> bool {
-        self.control.send(c).is_ok()
+        let ok = self.control.send(c).is_ok();
+        self.wake.signal();
+        ok
     }
 
-    /// A clone of the control channel (for another thread).
+    /// A clone of the control channel (for another thread). Instructions
+    /// sent through it are applied at the worker's next turn (within
+    /// 100 ms when idle; [`WorkerHandle::wake`] makes that now).
     pub fn control_sender(&self) -> Sender<Control> {
         self.control.clone()
+    }
+
+    /// Make the worker apply queued control instructions now.
+    pub fn wake(&self) {
+        self.wake.signal();
     }
 
     /// The next MAC event, if any.
@@ -381,14 +470,29 @@ impl WorkerHandle {
         self.bindings.try_recv().ok()
     }
 
-    /// The latest published counters (at most a second old).
+    /// The latest published counters (at most a second old), summed over
+    /// the worker threads.
     pub fn snapshot(&self) -> Snapshot {
-        self.snapshot.lock().map(|s| s.clone()).unwrap_or_default()
+        let mut all = self.snapshots.iter();
+        let mut s = all
+            .next()
+            .and_then(|m| m.lock().ok().map(|s| s.clone()))
+            .unwrap_or_default();
+        for m in all {
+            let Ok(o) = m.lock() else { continue };
+            s.merge_io(&o);
+        }
+        s
     }
 
-    /// Whether the thread is still running.
+    /// How many forwarding threads run.
+    pub fn workers(&self) -> usize {
+        self.threads.len()
+    }
+
+    /// Whether every thread is still running.
     pub fn is_running(&self) -> bool {
-        self.thread.as_ref().is_some_and(|t| !t.is_finished())
+        !self.threads.is_empty() && self.threads.iter().all(|t| !t.is_finished())
     }
 
     /// Stop the thread and return how it ended.
@@ -398,12 +502,16 @@ impl WorkerHandle {
 
     fn stop_inner(&mut self) -> io::Result<()> {
         self.stop.store(true, Ordering::Relaxed);
-        match self.thread.take() {
-            Some(t) => t
+        let mut r = Ok(());
+        for t in self.threads.drain(..) {
+            let e = t
                 .join()
-                .unwrap_or_else(|_| Err(io::Error::other("worker panicked"))),
-            None => Ok(()),
+                .unwrap_or_else(|_| Err(io::Error::other("worker panicked")));
+            if r.is_ok() {
+                r = e;
+            }
         }
+        r
     }
 }
 
@@ -413,29 +521,199 @@ impl Drop for WorkerHandle {
     }
 }
 
-/// Open every port and the underlay socket, then run the loop on a new
-/// thread. Errors opening anything are returned here, before the thread
-/// starts.
+/// Open every port and the underlay sockets, then run the loop on
+/// [`WorkerConfig::workers`] new threads. Errors opening anything are
+/// returned here, before any thread starts.
 pub fn spawn(cfg: WorkerConfig) -> io::Result<WorkerHandle> {
+    let n = cfg.workers.clamp(1, MAX_WORKERS);
     let (ctl_tx, ctl_rx) = mpsc::channel();
     let (ev_tx, ev_rx) = mpsc::sync_channel(4096);
     let (b_tx, b_rx) = mpsc::sync_channel(4096);
-    let snapshot = Arc::new(Mutex::new(Snapshot::default()));
     let stop = Arc::new(AtomicBool::new(false));
-    let mut w = Worker::new(&cfg, ctl_rx, ev_tx, snapshot.clone(), stop.clone())?;
-    w.binding_events = Some(b_tx);
-    w.publish();
-    let thread = std::thread::Builder::new()
-        .name("vtepd-dp".into())
-        .spawn(move || w.run())?;
+    let wake = Arc::new(EventFd::new()?);
+    let switch = Arc::new(Mutex::new(build_switch(&cfg)?));
+    let tx = Arc::new(sender_pool(
+        cfg.local,
+        cfg.vxlan.source_ports(),
+        cfg.source_sockets.min(usize::from(u8::MAX)),
+        cfg.udp,
+    )?);
+    let start = Instant::now();
+    // Ports are opened per thread in the switch's port order.
+    let ports = open_ports(&cfg, n)?;
+    let mut udp_opts = cfg.udp;
+    udp_opts.reuse_port |= n > 1;
+    let mut workers = Vec::with_capacity(n);
+    let mut snapshots = Vec::with_capacity(n);
+    let mut ctl_rx = Some(ctl_rx);
+    for backends in ports {
+        let udp = UdpSocket::bind(SocketAddr::new(cfg.local, cfg.vxlan.dst_port()), udp_opts)?;
+        let snapshot = Arc::new(Mutex::new(Snapshot::default()));
+        let leader = ctl_rx.take().map(|control| Leader {
+            control,
+            events: ev_tx.clone(),
+            bindings: b_tx.clone(),
+            pending: VecDeque::with_capacity(64),
+            wake: wake.clone(),
+        });
+        let mut w = Worker::new(
+            &cfg,
+            Shared {
+                switch: switch.clone(),
+                tx: tx.clone(),
+                stop: stop.clone(),
+                start,
+            },
+            backends,
+            udp,
+            leader,
+            snapshot.clone(),
+        );
+        w.publish();
+        snapshots.push(snapshot);
+        workers.push(w);
+    }
+    let mut threads = Vec::with_capacity(n);
+    for (k, mut w) in workers.into_iter().enumerate() {
+        let t = std::thread::Builder::new()
+            .name(format!("vtepd-dp{k}"))
+            .spawn(move || w.run());
+        match t {
+            Ok(t) => threads.push(t),
+            Err(e) => {
+                stop.store(true, Ordering::Relaxed);
+                for t in threads {
+                    let _ = t.join();
+                }
+                return Err(e);
+            }
+        }
+    }
     Ok(WorkerHandle {
         control: ctl_tx,
         events: ev_rx,
         bindings: b_rx,
-        snapshot,
+        snapshots,
         stop,
-        thread: Some(thread),
+        wake,
+        threads,
     })
+}
+
+/// The bridge domains, ports and trunks of `cfg` (port IDs in order:
+/// every VNI's access ports, then the trunks).
+fn build_switch(cfg: &WorkerConfig) -> io::Result<Switch> {
+    let bad = |e: String| io::Error::new(io::ErrorKind::InvalidInput, e);
+    let mut switch = Switch::new(cfg.vxlan);
+    let mut next = 0usize;
+    let mut id = || {
+        let i = u16::try_from(next).map_err(|_| bad("too many ports".into()));
+        next += 1;
+        i.map(PortId)
+    };
+    for v in &cfg.vnis {
+        switch
+            .add_domain(v.vni, v.bridge)
+            .map_err(|e| bad(e.to_string()))?;
+        let d = switch
+            .domain_mut(v.vni)
+            .ok_or_else(|| io::Error::other("domain vanished"))?;
+        d.set_flood_list(&v.flood);
+        for (mac, vtep) in &v.static_macs {
+            d.macs_mut()
+                .install_static(Timestamp::ZERO, *mac, Destination::Remote(*vtep))
+                .map_err(|e| bad(format!("{e:?}")))?;
+        }
+        for _ in &v.ports {
+            switch
+                .attach_port(id()?, v.vni)
+                .map_err(|e| bad(e.to_string()))?;
+        }
+    }
+    for t in &cfg.trunks {
+        if let PortKind::Packet(n) = &t.port {
+            // The kernel strips a received frame's tag into metadata
+            // before packet sockets see it (PACKET_AUXDATA, not read
+            // yet): every frame would look untagged.
+            return Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                format!("trunk {n}: AF_PACKET trunks are not supported yet (use a TAP)"),
+            ));
+        }
+        let p = id()?;
+        for (vid, vni) in &t.vlans {
+            switch
+                .attach_trunk_vlan(p, *vid, *vni)
+                .map_err(|e| bad(e.to_string()))?;
+        }
+    }
+    Ok(switch)
+}
+
+/// Every port of `cfg` in port-ID order, opened once per thread: a TAP
+/// queue each (multi-queue with several threads), an AF_PACKET socket each
+/// (one fanout group per interface with several threads).
+fn open_ports(cfg: &WorkerConfig, n: usize) -> io::Result<Vec<Vec<(Backend, PortIo)>>> {
+    let kinds: Vec<(&PortKind, u32)> = cfg
+        .vnis
+        .iter()
+        .flat_map(|v| v.ports.iter().map(move |p| (p, v.vni.get())))
+        // A trunk serves several VNIs.
+        .chain(cfg.trunks.iter().map(|t| (&t.port, 0)))
+        .collect();
+    let mut out: Vec<Vec<(Backend, PortIo)>> = (0..n).map(|_| Vec::new()).collect();
+    for (kind, vni) in kinds {
+        let mut fanout = None;
+        for per in out.iter_mut() {
+            let b = match kind {
+                PortKind::Tap(name) => Backend::Tap(Tap::open_queue(name, cfg.tap_offload, n > 1)?),
+                PortKind::Packet(name) => {
+                    let p = PacketSocket::open(name)?;
+                    if n > 1 {
+                        fanout = Some(p.join_fanout(fanout)?);
+                    }
+                    Backend::Packet(p)
+                }
+            };
+            let io = PortIo {
+                name: kind.name().to_string(),
+                vni,
+                ..PortIo::default()
+            };
+            per.push((b, io));
+        }
+    }
+    Ok(out)
+}
+
+/// What every thread shares.
+#[derive(Debug)]
+struct Shared {
+    /// The bridge domains; locked for one forwarding decision at a time,
+    /// never across I/O.
+    switch: Arc<Mutex<Switch>>,
+    /// Source-port sockets (empty: send from the thread's own socket).
+    tx: Arc<Vec<UdpSocket>>,
+    stop: Arc<AtomicBool>,
+    /// The clock's origin (MAC tables compare timestamps of all threads).
+    start: Instant,
+}
+
+/// The first thread's extra duties: control messages, aging, events.
+#[derive(Debug)]
+struct Leader {
+    control: Receiver<Control>,
+    events: mpsc::SyncSender<WorkerEvent>,
+    bindings: mpsc::SyncSender<BindingUpdate>,
+    pending: VecDeque<WorkerEvent>,
+    /// Signalled with every control message (in the poll set).
+    wake: Arc<EventFd>,
+}
+
+/// Lock the switch (a panicked thread's lock is taken over: the tables
+/// stay consistent between decisions).
+fn lock(m: &Mutex<Switch>) -> MutexGuard<'_, Switch> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 #[derive(Debug)]
@@ -482,6 +760,8 @@ struct UQ {
     src: Src,
     range: (usize, usize),
     dst: SocketAddr,
+    /// Index of the source-port socket (0 without a pool).
+    sock: u8,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -561,22 +841,23 @@ struct Queues {
 
 #[derive(Debug)]
 struct Worker {
-    switch: Switch,
+    switch: Arc<Mutex<Switch>>,
     ports: Vec<Backend>,
     io: Vec<PortIo>,
     udp: UdpSocket,
+    /// Source-port sockets (empty: send from `udp`).
+    tx: Arc<Vec<UdpSocket>>,
+    vx: VxlanConfig,
     udp_port: u16,
+    gso: bool,
     underlay: UnderlayIo,
     bufs: Bufs,
     q: Queues,
-    control: Receiver<Control>,
-    events: mpsc::SyncSender<WorkerEvent>,
+    leader: Option<Leader>,
     snapshot: Arc<Mutex<Snapshot>>,
     stop: Arc<AtomicBool>,
     start: Instant,
     turns: u64,
-    pending_events: VecDeque<WorkerEvent>,
-    binding_events: Option<mpsc::SyncSender<BindingUpdate>>,
     gro: TcpCoalescer,
     gro_port: PortId,
     spin: u32,
@@ -585,91 +866,30 @@ struct Worker {
 impl Worker {
     fn new(
         cfg: &WorkerConfig,
-        control: Receiver<Control>,
-        events: mpsc::SyncSender<WorkerEvent>,
+        shared: Shared,
+        ports: Vec<(Backend, PortIo)>,
+        udp: UdpSocket,
+        leader: Option<Leader>,
         snapshot: Arc<Mutex<Snapshot>>,
-        stop: Arc<AtomicBool>,
-    ) -> io::Result<Worker> {
-        let mut switch = Switch::new(cfg.vxlan);
-        let mut ports = Vec::new();
-        let mut io_stats = Vec::new();
-        for v in &cfg.vnis {
-            switch
-                .add_domain(v.vni, v.bridge)
-                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
-            let d = switch
-                .domain_mut(v.vni)
-                .ok_or_else(|| io::Error::other("domain vanished"))?;
-            d.set_flood_list(&v.flood);
-            for (mac, vtep) in &v.static_macs {
-                d.macs_mut()
-                    .install_static(Timestamp::ZERO, *mac, Destination::Remote(*vtep))
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("{e:?}")))?;
-            }
-            for p in &v.ports {
-                let id =
-                    PortId(u16::try_from(ports.len()).map_err(|_| {
-                        io::Error::new(io::ErrorKind::InvalidInput, "too many ports")
-                    })?);
-                let b = match p {
-                    PortKind::Tap(n) => Backend::Tap(Tap::open(n, cfg.tap_offload)?),
-                    PortKind::Packet(n) => Backend::Packet(PacketSocket::open(n)?),
-                };
-                switch
-                    .attach_port(id, v.vni)
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
-                ports.push(b);
-                io_stats.push(PortIo {
-                    name: p.name().to_string(),
-                    vni: v.vni.get(),
-                    ..PortIo::default()
-                });
-            }
-        }
-        for t in &cfg.trunks {
-            let id = PortId(
-                u16::try_from(ports.len())
-                    .map_err(|_| io::Error::new(io::ErrorKind::InvalidInput, "too many ports"))?,
-            );
-            for (vid, vni) in &t.vlans {
-                switch
-                    .attach_trunk_vlan(id, *vid, *vni)
-                    .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e.to_string()))?;
-            }
-            let b = match &t.port {
-                PortKind::Tap(n) => Backend::Tap(Tap::open(n, cfg.tap_offload)?),
-                // The kernel strips a received frame's tag into metadata
-                // before packet sockets see it (PACKET_AUXDATA, not read
-                // yet): every frame would look untagged.
-                PortKind::Packet(n) => {
-                    return Err(io::Error::new(
-                        io::ErrorKind::Unsupported,
-                        format!("trunk {n}: AF_PACKET trunks are not supported yet (use a TAP)"),
-                    ))
-                }
-            };
-            ports.push(b);
-            io_stats.push(PortIo {
-                name: t.port.name().to_string(),
-                // A trunk serves several VNIs.
-                vni: 0,
-                ..PortIo::default()
-            });
-        }
-        let udp = UdpSocket::bind(SocketAddr::new(cfg.local, cfg.vxlan.dst_port()), cfg.udp)?;
+    ) -> Worker {
         let batch = cfg.batch.clamp(1, MAX_BATCH);
+        let gso = shared.tx.first().map_or(udp.gso(), |s| s.gso());
         let underlay = UnderlayIo {
-            gso: udp.gso(),
+            gso,
             gro: udp.gro(),
             ..UnderlayIo::default()
         };
         let nports = ports.len();
-        Ok(Worker {
-            switch,
+        let (ports, io): (Vec<Backend>, Vec<PortIo>) = ports.into_iter().unzip();
+        Worker {
+            switch: shared.switch,
             ports,
-            io: io_stats,
+            io,
             udp_port: cfg.vxlan.dst_port(),
+            gso,
             udp,
+            tx: shared.tx,
+            vx: cfg.vxlan,
             underlay,
             bufs: Bufs {
                 port_rx: RecvBatch::new(batch, HEADROOM, MAX_MSG),
@@ -693,18 +913,15 @@ impl Worker {
                     .map(|_| Vec::with_capacity(MAX_BATCH * 64))
                     .collect(),
             },
-            control,
-            events,
+            leader,
             snapshot,
-            stop,
-            start: Instant::now(),
+            stop: shared.stop,
+            start: shared.start,
             turns: 0,
-            pending_events: VecDeque::with_capacity(64),
-            binding_events: None,
             gro: TcpCoalescer::default(),
             gro_port: PortId(0),
             spin: cfg.spin,
-        })
+        }
     }
 
     fn now(&self) -> Timestamp {
@@ -714,6 +931,9 @@ impl Worker {
     fn run(&mut self) -> io::Result<()> {
         let mut fds: Vec<libc::pollfd> = self.ports.iter().map(|p| sys::pollfd(p.fd())).collect();
         fds.push(sys::pollfd(self.udp.as_raw_fd()));
+        if let Some(l) = &self.leader {
+            fds.push(sys::pollfd(l.wake.as_raw_fd()));
+        }
         let mut last_tick = Instant::now();
         let mut last_events = last_tick;
         let mut idle = u32::MAX;
@@ -740,8 +960,12 @@ impl Worker {
                     }
                     if i < nports {
                         self.port_rx(now, i)?;
-                    } else {
+                    } else if i == nports {
                         self.overlay_rx(now)?;
+                    } else if let Some(l) = &self.leader {
+                        // Control messages: applied at the top of the
+                        // next turn, right away.
+                        l.wake.clear();
                     }
                 }
             }
@@ -749,10 +973,12 @@ impl Worker {
             if last_tick.elapsed() >= Duration::from_millis(500) {
                 last_tick = Instant::now();
                 last_events = last_tick;
-                self.switch.expire(now);
-                self.drain_events();
+                if self.leader.is_some() {
+                    lock(&self.switch).expire(now);
+                    self.drain_events();
+                }
                 self.publish();
-            } else if last_events.elapsed() >= Duration::from_millis(100) {
+            } else if self.leader.is_some() && last_events.elapsed() >= Duration::from_millis(100) {
                 // MAC and binding events reach the control plane within
                 // 100 ms (EVPN routes and MAC moves wait on them).
                 last_events = Instant::now();
@@ -764,40 +990,42 @@ impl Worker {
     }
 
     fn apply_control(&mut self) {
+        let Some(l) = &self.leader else { return };
         loop {
-            let c = match self.control.try_recv() {
+            let c = match l.control.try_recv() {
                 Ok(c) => c,
                 Err(TryRecvError::Empty) | Err(TryRecvError::Disconnected) => return,
             };
-            let now = self.now();
+            let now = Timestamp::from_millis(self.start.elapsed().as_millis() as u64);
+            let mut sw = lock(&self.switch);
             match c {
                 Control::InstallMac { vni, mac, vtep } => {
-                    if let Some(d) = self.switch.domain_mut(vni) {
+                    if let Some(d) = sw.domain_mut(vni) {
                         let _ = d.macs_mut().install(now, mac, Destination::Remote(vtep));
                     }
                 }
                 Control::WithdrawMac { vni, mac } => {
-                    if let Some(d) = self.switch.domain_mut(vni) {
+                    if let Some(d) = sw.domain_mut(vni) {
                         d.macs_mut().withdraw(&mac);
                     }
                 }
                 Control::AddFlood { vni, vtep } => {
-                    if let Some(d) = self.switch.domain_mut(vni) {
+                    if let Some(d) = sw.domain_mut(vni) {
                         d.add_flood_vtep(vtep);
                     }
                 }
                 Control::RemoveFlood { vni, vtep } => {
-                    if let Some(d) = self.switch.domain_mut(vni) {
+                    if let Some(d) = sw.domain_mut(vni) {
                         d.remove_flood_vtep(vtep);
                     }
                 }
                 Control::InstallBinding { vni, ip, mac } => {
-                    if let Some(s) = self.switch.domain_mut(vni).and_then(|d| d.suppress_mut()) {
+                    if let Some(s) = sw.domain_mut(vni).and_then(|d| d.suppress_mut()) {
                         let _ = s.install(now, ip, mac, false);
                     }
                 }
                 Control::WithdrawBinding { vni, ip } => {
-                    if let Some(s) = self.switch.domain_mut(vni).and_then(|d| d.suppress_mut()) {
+                    if let Some(s) = sw.domain_mut(vni).and_then(|d| d.suppress_mut()) {
                         s.withdraw(&ip);
                     }
                 }
@@ -806,42 +1034,45 @@ impl Worker {
     }
 
     fn drain_events(&mut self) {
-        for (vni, d) in self.switch.domains_mut() {
-            while let Some(event) = d.poll_event() {
-                if self.pending_events.len() < 4096 {
-                    self.pending_events.push_back(WorkerEvent { vni, event });
+        let Some(l) = &mut self.leader else { return };
+        {
+            let mut sw = lock(&self.switch);
+            for (vni, d) in sw.domains_mut() {
+                while let Some(event) = d.poll_event() {
+                    if l.pending.len() < 4096 {
+                        l.pending.push_back(WorkerEvent { vni, event });
+                    }
                 }
-            }
-        }
-        for (vni, d) in self.switch.domains_mut() {
-            let Some(s) = d.suppress_mut() else { continue };
-            while let Some(event) = s.poll_event() {
-                if let Some(tx) = &self.binding_events {
+                let Some(s) = d.suppress_mut() else { continue };
+                while let Some(event) = s.poll_event() {
                     // A full channel drops the change (the reader is behind).
-                    let _ = tx.try_send(BindingUpdate { vni, event });
+                    let _ = l.bindings.try_send(BindingUpdate { vni, event });
                 }
             }
         }
-        while let Some(e) = self.pending_events.pop_front() {
-            if self.events.try_send(e).is_err() {
+        while let Some(e) = l.pending.pop_front() {
+            if l.events.try_send(e).is_err() {
                 // Nobody is listening or the reader is behind: drop it.
                 break;
             }
         }
-        self.pending_events.clear();
+        l.pending.clear();
     }
 
     fn publish(&mut self) {
         if let Ok(mut s) = self.snapshot.lock() {
-            s.switch = self.switch.stats();
-            s.vnis.clear();
-            for (vni, d) in self.switch.domains() {
-                s.vnis.push(VniSnapshot {
-                    vni: vni.get(),
-                    stats: d.stats(),
-                    macs: d.macs().len(),
-                    flood: d.flood_list().len(),
-                });
+            if self.leader.is_some() {
+                let sw = lock(&self.switch);
+                s.switch = sw.stats();
+                s.vnis.clear();
+                for (vni, d) in sw.domains() {
+                    s.vnis.push(VniSnapshot {
+                        vni: vni.get(),
+                        stats: d.stats(),
+                        macs: d.macs().len(),
+                        flood: d.flood_list().len(),
+                    });
+                }
             }
             s.ports.clone_from(&self.io);
             s.underlay = self.underlay;
@@ -860,7 +1091,7 @@ impl Worker {
             Err(e) => return Err(e),
         };
         let port = PortId(pi as u16);
-        if self.switch.port_mode(port).is_none() {
+        if lock(&self.switch).port_mode(port).is_none() {
             return Ok(());
         }
         self.bufs.seg_used = 0;
@@ -926,7 +1157,8 @@ impl Worker {
         self.flush()
     }
 
-    /// Forward one complete frame from a local port.
+    /// Forward one complete frame from a local port (the switch is
+    /// locked for the decision and the encapsulation only).
     fn forward_local(
         &mut self,
         now: Timestamp,
@@ -936,16 +1168,16 @@ impl Worker {
         range: Range<usize>,
     ) {
         self.io[pi].rx_frames += 1;
-        let (mut remote, mut flood) = (None, false);
         // Room for a tag in front of a reply to a trunk.
         let mut reply = [0u8; crate::suppress::MAX_REPLY_LEN + crate::vlan::TAG_LEN];
-        let (range, vni) = {
+        let mut reply_to = None;
+        {
+            let mut sw = lock(&self.switch);
+            let (mut remote, mut flood) = (None, false);
             // A trunk's tag is stripped in place: the untagged frame is
             // `range` from here on.
             let buf = self.bufs.slot_mut(src);
-            let Ok((range, rx)) =
-                self.switch
-                    .receive_port_in_place(now, port, buf, range, Some(&mut reply))
+            let Ok((range, rx)) = sw.receive_port_in_place(now, port, buf, range, Some(&mut reply))
             else {
                 return;
             };
@@ -976,55 +1208,67 @@ impl Worker {
                     flood = !f.remote_vteps().is_empty();
                 }
                 // ARP/ND suppression answered: the reply goes straight back
-                // out of the ingress port (rare: one send is fine).
-                Forward::Reply { port: rp, len } => {
-                    let pi = usize::from(rp.0);
-                    if let (Some(b), Some(f)) = (self.ports.get(pi), reply.get(..len)) {
-                        let sent = b
-                            .send(&[TxFrame {
-                                frame: f,
-                                vnet: PLAIN,
-                            }])
-                            .unwrap_or(0);
-                        if let Some(io) = self.io.get_mut(pi) {
-                            io.tx_frames += sent as u64;
-                            io.tx_dropped += 1 - sent.min(1) as u64;
-                        }
-                    }
-                }
+                // out of the ingress port once the switch is released.
+                Forward::Reply { port: rp, len } => reply_to = Some((rp, len)),
                 // Drops are counted by the domain.
                 _ => {}
             }
-            (range, vni)
-        };
-        if remote.is_none() && !flood {
-            return;
-        }
-        let buf: &mut [u8] = self.bufs.slot_mut(src);
-        let payload = match crate::vxlan::encap(buf, range, vni) {
-            Ok(p) => p,
-            Err(r) => {
-                self.switch.note_drop(r);
-                return;
+            if remote.is_some() || flood {
+                let sock = self.tx_socket(self.bufs.get(src, (range.start, range.end)));
+                let buf: &mut [u8] = self.bufs.slot_mut(src);
+                match crate::vxlan::encap(buf, range, vni) {
+                    Ok(payload) => {
+                        let r = (payload.start, payload.end);
+                        let port = self.udp_port;
+                        if let Some(v) = remote {
+                            self.q.udp.push(UQ {
+                                src,
+                                range: r,
+                                dst: SocketAddr::new(v, port),
+                                sock,
+                            });
+                        } else if let Some(d) = sw.domain(vni) {
+                            for v in d.flood_list() {
+                                self.q.udp.push(UQ {
+                                    src,
+                                    range: r,
+                                    dst: SocketAddr::new(*v, port),
+                                    sock,
+                                });
+                            }
+                        }
+                    }
+                    Err(r) => sw.note_drop(r),
+                }
             }
-        };
-        let r = (payload.start, payload.end);
-        let port = self.udp_port;
-        if let Some(v) = remote {
-            self.q.udp.push(UQ {
-                src,
-                range: r,
-                dst: SocketAddr::new(v, port),
-            });
-        } else if let Some(d) = self.switch.domain(vni) {
-            for v in d.flood_list() {
-                self.q.udp.push(UQ {
-                    src,
-                    range: r,
-                    dst: SocketAddr::new(*v, port),
-                });
+        }
+        // Rare (one send is fine).
+        if let Some((rp, len)) = reply_to {
+            let pi = usize::from(rp.0);
+            if let (Some(b), Some(f)) = (self.ports.get(pi), reply.get(..len)) {
+                let sent = b
+                    .send(&[TxFrame {
+                        frame: f,
+                        vnet: PLAIN,
+                    }])
+                    .unwrap_or(0);
+                if let Some(io) = self.io.get_mut(pi) {
+                    io.tx_frames += sent as u64;
+                    io.tx_dropped += 1 - sent.min(1) as u64;
+                }
             }
         }
+    }
+
+    /// The source-port socket for an inner frame: its flow hash (the RFC
+    /// 7348 source port) folded onto the pool.
+    fn tx_socket(&self, inner: &[u8]) -> u8 {
+        let n = self.tx.len();
+        if n < 2 {
+            return 0;
+        }
+        let off = usize::from(self.vx.source_port(inner) - self.vx.source_ports().0);
+        (off % n) as u8
     }
 
     /// Receive one batch from the underlay and forward it.
@@ -1049,7 +1293,8 @@ impl Worker {
                 let dgram = self.bufs.udp_rx.slot(i).get(s..e).unwrap_or(&[]);
                 let range = s + VXLAN_HEADER_LEN..e;
                 let mut unicast = None;
-                if let Ok(rx) = self.switch.receive_overlay(now, from.ip(), dgram) {
+                let mut sw = lock(&self.switch);
+                if let Ok(rx) = sw.receive_overlay(now, from.ip(), dgram) {
                     // Not the frame: it borrows the receive buffer.
                     let (vni, egress, forward) = (rx.vni, rx.egress, rx.forward);
                     match forward {
@@ -1083,6 +1328,7 @@ impl Worker {
                         _ => {}
                     }
                 }
+                drop(sw);
                 if let Some(p) = unicast {
                     self.deliver_coalesced(p, i, range)?;
                 }
@@ -1186,7 +1432,7 @@ impl Worker {
         if self.q.udp.is_empty() {
             return Ok(());
         }
-        let gso = self.udp.gso();
+        let gso = self.gso;
         let mut i = 0;
         let total = self.q.udp.len();
         while i < total {
@@ -1203,24 +1449,45 @@ impl Worker {
                 n += 1;
                 i = next;
             }
+            // One sendmmsg per source socket: order the plans by socket
+            // (the index keeps each socket's messages in queue order).
+            let mut order = [(0u8, 0u8); MAX_BATCH];
+            for (k, (o, p)) in order.iter_mut().zip(&plan[..n]).enumerate() {
+                *o = (p.sock, k as u8);
+            }
+            let order = &mut order[..n];
+            order.sort_unstable();
             let placeholder = SocketAddr::new(self.udp.local_addr().ip(), 0);
             let mut msgs = [UdpTx {
                 payload: &[],
                 dst: placeholder,
                 segment: 0,
             }; MAX_BATCH];
-            for (m, p) in msgs.iter_mut().zip(&plan[..n]) {
-                *m = UdpTx {
-                    payload: self.bufs.get(p.src, p.range),
-                    dst: p.dst.unwrap_or(placeholder),
-                    segment: p.segment,
-                };
+            let mut datagrams = [0u32; MAX_BATCH];
+            let mut a = 0;
+            while a < n {
+                let sock = order[a].0;
+                let mut b = a;
+                let mut m = 0;
+                while b < n && order[b].0 == sock {
+                    let p = &plan[usize::from(order[b].1)];
+                    msgs[m] = UdpTx {
+                        payload: self.bufs.get(p.src, p.range),
+                        dst: p.dst.unwrap_or(placeholder),
+                        segment: p.segment,
+                    };
+                    datagrams[m] = p.count;
+                    m += 1;
+                    b += 1;
+                }
+                let s = self.tx.get(usize::from(sock)).unwrap_or(&self.udp);
+                let sent = s.send_batch(&msgs[..m])?;
+                self.underlay.tx_msgs += sent as u64;
+                self.underlay.tx_dropped += (m - sent) as u64;
+                self.underlay.tx_datagrams +=
+                    datagrams[..sent].iter().map(|c| u64::from(*c)).sum::<u64>();
+                a = b;
             }
-            let sent = self.udp.send_batch(&msgs[..n])?;
-            self.underlay.tx_msgs += sent as u64;
-            self.underlay.tx_dropped += (n - sent) as u64;
-            self.underlay.tx_datagrams +=
-                plan[..sent].iter().map(|p| u64::from(p.count)).sum::<u64>();
         }
         self.q.udp.clear();
         Ok(())
@@ -1238,6 +1505,7 @@ impl Worker {
             dst: Some(first.dst),
             segment: 0,
             count: 1,
+            sock: first.sock,
         };
         if !gso || seg == 0 {
             return (single, i + 1);
@@ -1253,6 +1521,7 @@ impl Worker {
             let e = q[j];
             let len = e.range.1 - e.range.0;
             if e.dst != first.dst
+                || e.sock != first.sock
                 || len > seg
                 || len == 0
                 || bytes + len > MAX_GSO_BYTES
@@ -1279,6 +1548,7 @@ impl Worker {
                     dst: Some(first.dst),
                     segment: seg as u16,
                     count: count as u32,
+                    sock: first.sock,
                 },
                 j,
             );
@@ -1312,6 +1582,7 @@ impl Worker {
                 dst: Some(first.dst),
                 segment: seg as u16,
                 count: count as u32,
+                sock: first.sock,
             },
             j,
         )
@@ -1326,6 +1597,7 @@ struct Plan {
     dst: Option<SocketAddr>,
     segment: u16,
     count: u32,
+    sock: u8,
 }
 
 /// The virtio-net header of a complete frame.

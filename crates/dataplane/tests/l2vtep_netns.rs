@@ -249,6 +249,33 @@ fn l2vtep_interops_with_kernel_vxlan() -> Result<()> {
         iperf_tcp(&ha, 2, rev)?;
     }
 
+    // RFC 7348 §5 source-port entropy: four TCP flows leave vtepd from
+    // several UDP source ports of the dynamic range (and the kernel VTEP
+    // takes them all: the transfer completes).
+    let cap = vb.capture(
+        "u0",
+        &format!("udp dst port 4789 and src host {}", vtep_ip(1)),
+        None,
+    )?;
+    let ip = host_ip(2);
+    let out = ha.exec("iperf3", &["-c", ip.as_str(), "-t", "2", "-P", "4", "-J"])?;
+    let v: vtepd_lab::serde_json::Value = vtepd_lab::serde_json::from_str(&out)?;
+    let bytes = v["end"]["sum_received"]["bytes"].as_f64().unwrap_or(0.0);
+    assert!(bytes > 1_000_000.0, "iperf3 -P 4 moved only {bytes} bytes");
+    let mut ports: Vec<u16> = cap
+        .stop()?
+        .iter()
+        .filter_map(|r| udp_source_port(&r.data))
+        .collect();
+    let seen = ports.len();
+    ports.sort_unstable();
+    ports.dedup();
+    assert!(seen > 100, "captured only {seen} VXLAN packets from vtepd");
+    assert!(
+        ports.len() >= 2 && ports.iter().all(|p| *p >= 49152),
+        "outer source ports of four flows: {ports:?}"
+    );
+
     // And vtepd learnt host B behind the kernel VTEP.
     lab.wait_until(WAIT, "vtepd to report learning host B", || {
         Ok::<bool, anyhow::Error>(p.log().contains(&format!("mac: {}", host_mac(2))))
@@ -324,6 +351,16 @@ fn iperf_tcp(from: &Netns, to: u8, rev: bool) -> Result<()> {
         "iperf3 to host {to} (reverse {rev}) moved only {bytes} bytes: {out}"
     );
     Ok(())
+}
+
+/// The UDP source port of an untagged Ethernet/IPv4/UDP frame.
+fn udp_source_port(f: &[u8]) -> Option<u16> {
+    if f.get(12..14)? != [0x08, 0x00] || *f.get(23)? != 17 {
+        return None;
+    }
+    let ihl = usize::from(f.get(14)? & 0x0f) * 4;
+    let p = f.get(14 + ihl..16 + ihl)?;
+    Some(u16::from_be_bytes([p[0], p[1]]))
 }
 
 /// The value of `name: N` in the last `stats` line of a vtepd-l2 log.

@@ -1,4 +1,5 @@
-//! The steady-state forwarding path allocates nothing: a worker forwards
+//! The steady-state forwarding path allocates nothing: two worker threads
+//! (shared switch, one AF_PACKET fanout group) forward
 //! TCP (segmentation, UDP GSO, GRO, coalescing) and pings between a host
 //! behind it and a host behind a kernel VXLAN VTEP while a counting global
 //! allocator watches the whole process.
@@ -129,7 +130,10 @@ fn child() -> Result<()> {
         }],
     );
     cfg.vxlan = VxlanConfig::default();
+    // Several threads sharing the switch (and the source-port sockets).
+    cfg.workers = 2;
     let h = spawn(cfg)?;
+    assert_eq!(h.workers(), 2);
     println!("CHILD READY");
     // Warm-up: first ARP, learning, first GSO/GRO batches.
     std::thread::sleep(Duration::from_secs(3));

@@ -22,6 +22,7 @@
 //!   `libc`, bounded by the `msg_controllen` the kernel returned.
 //! - `read` / `writev` on a TAP descriptor: same pointer discipline.
 //! - `poll`: an array of `pollfd` borrowed for the call.
+//! - `eventfd`, and `read` / `write` of its 8-byte counter from a local.
 //! - [`alloc_count`]: a counting `GlobalAlloc` for the no-allocation tests,
 //!   forwarding every call to the system allocator.
 //!
@@ -180,6 +181,56 @@ pub fn would_block(e: &io::Error) -> bool {
         e.kind(),
         io::ErrorKind::WouldBlock | io::ErrorKind::Interrupted
     )
+}
+
+/// An `eventfd` counter: one thread signals it, another polls it (the
+/// worker's wake-up for control messages).
+#[derive(Debug)]
+pub struct EventFd {
+    fd: std::os::fd::OwnedFd,
+}
+
+impl EventFd {
+    /// A non-blocking eventfd at 0.
+    pub fn new() -> io::Result<EventFd> {
+        // SAFETY: plain eventfd call.
+        let fd = cvt(unsafe { libc::eventfd(0, libc::EFD_NONBLOCK | libc::EFD_CLOEXEC) })?;
+        // SAFETY: `fd` was just returned by eventfd() and is owned here.
+        let fd = unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(fd) };
+        Ok(EventFd { fd })
+    }
+
+    /// Make the descriptor readable (a saturated counter is as good).
+    pub fn signal(&self) {
+        let one: u64 = 1;
+        // SAFETY: writes the 8 bytes of a live local.
+        let _ = unsafe {
+            libc::write(
+                self.fd.as_raw_fd(),
+                (&one as *const u64).cast(),
+                core::mem::size_of::<u64>(),
+            )
+        };
+    }
+
+    /// Reset the counter to 0 (not readable until the next signal).
+    pub fn clear(&self) {
+        let mut v: u64 = 0;
+        // SAFETY: reads at most 8 bytes into a live local.
+        let _ = unsafe {
+            libc::read(
+                self.fd.as_raw_fd(),
+                (&mut v as *mut u64).cast(),
+                core::mem::size_of::<u64>(),
+            )
+        };
+    }
+}
+
+impl AsRawFd for EventFd {
+    fn as_raw_fd(&self) -> RawFd {
+        self.fd.as_raw_fd()
+    }
 }
 
 /// A fixed set of receive buffers, filled by one batched receive.

@@ -22,6 +22,9 @@ const PACKET_OUTGOING: u8 = 4;
 const PACKET_VNET_HDR: libc::c_int = 15;
 const PACKET_QDISC_BYPASS: libc::c_int = 20;
 const PACKET_IGNORE_OUTGOING: libc::c_int = 23;
+const PACKET_FANOUT: libc::c_int = 18;
+const PACKET_FANOUT_HASH: libc::c_int = 0;
+const PACKET_FANOUT_FLAG_UNIQUEID: libc::c_int = 0x2000;
 const ETH_P_ALL: u16 = 0x0003;
 
 /// A packet socket on one interface (see the module docs).
@@ -83,6 +86,35 @@ impl PacketSocket {
             )
         })?;
         Ok(PacketSocket { fd, ifindex })
+    }
+
+    /// Join a `PACKET_FANOUT` group that spreads the interface's received
+    /// frames over its sockets by flow hash: a new group with a
+    /// kernel-chosen unique ID for `None`, else group `id`. Returns the
+    /// group's ID (for the next socket).
+    pub fn join_fanout(&self, id: Option<u16>) -> io::Result<u16> {
+        let raw = self.fd.as_raw_fd();
+        let arg = match id {
+            Some(id) => libc::c_int::from(id) | (PACKET_FANOUT_HASH << 16),
+            None => (PACKET_FANOUT_HASH | PACKET_FANOUT_FLAG_UNIQUEID) << 16,
+        };
+        setsockopt_int(raw, libc::SOL_PACKET, PACKET_FANOUT, arg)?;
+        if let Some(id) = id {
+            return Ok(id);
+        }
+        let mut v: libc::c_int = 0;
+        let mut len = core::mem::size_of::<libc::c_int>() as libc::socklen_t;
+        // SAFETY: `v` and `len` live for the call; `len` is v's size.
+        cvt(unsafe {
+            libc::getsockopt(
+                raw,
+                libc::SOL_PACKET,
+                PACKET_FANOUT,
+                (&mut v as *mut libc::c_int).cast(),
+                &mut len,
+            )
+        })?;
+        Ok((v & 0xffff) as u16)
     }
 
     /// The interface index the socket is bound to.

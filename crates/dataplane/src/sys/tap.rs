@@ -25,6 +25,7 @@ use libc::{TUNSETIFF, TUNSETOFFLOAD, TUNSETVNETHDRSZ};
 const IFF_TAP: libc::c_short = 0x0002;
 const IFF_NO_PI: libc::c_short = 0x1000;
 const IFF_VNET_HDR: libc::c_short = 0x4000;
+const IFF_MULTI_QUEUE: libc::c_short = 0x0100;
 const TUN_F_CSUM: libc::c_uint = 0x01;
 const TUN_F_TSO4: libc::c_uint = 0x02;
 const TUN_F_TSO6: libc::c_uint = 0x04;
@@ -43,6 +44,14 @@ impl Tap {
     /// with `offload`, announce checksum and TSO offloads. The device is
     /// brought up.
     pub fn open(name: &str, offload: bool) -> io::Result<Tap> {
+        Self::open_queue(name, offload, false)
+    }
+
+    /// [`Tap::open`], as one queue of a multi-queue device
+    /// (`IFF_MULTI_QUEUE`) when `multi_queue`: each call attaches one more
+    /// queue of the same device; the kernel spreads the flows the host
+    /// sends through it over the queues by their hash.
+    pub fn open_queue(name: &str, offload: bool, multi_queue: bool) -> io::Result<Tap> {
         // SAFETY: a NUL-terminated literal path.
         let fd = cvt(unsafe {
             libc::open(
@@ -55,6 +64,10 @@ impl Tap {
         let raw = fd.as_raw_fd();
         let mut ifr = ifreq(name)?;
         ifr.ifr_ifru.ifru_flags = IFF_TAP | IFF_NO_PI | IFF_VNET_HDR;
+        if multi_queue {
+            // SAFETY: writing the flags member of the union.
+            unsafe { ifr.ifr_ifru.ifru_flags |= IFF_MULTI_QUEUE };
+        }
         // SAFETY: `ifr` is a valid ifreq for the call.
         cvt(unsafe { libc::ioctl(raw, TUNSETIFF as _, &mut ifr) })?;
         let sz: libc::c_int = VNET_HDR_LEN as libc::c_int;

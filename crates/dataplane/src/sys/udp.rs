@@ -152,6 +152,23 @@ type CmsgBuf = [u64; 8];
 impl UdpSocket {
     /// Bind a non-blocking UDP socket to `local` with `opts`.
     pub fn bind(local: SocketAddr, opts: UdpOptions) -> io::Result<UdpSocket> {
+        Self::bind_with(local, opts, opts.buffer)
+    }
+
+    /// Bind a send-only socket to `local` (no `SO_REUSEPORT`, no GRO, a
+    /// minimal receive buffer): one of the source-port sockets that give
+    /// outer packets their per-flow UDP source port (RFC 7348 §5). Nothing
+    /// is ever read from it.
+    pub fn bind_sender(local: SocketAddr, opts: UdpOptions) -> io::Result<UdpSocket> {
+        let opts = UdpOptions {
+            reuse_port: false,
+            gro: false,
+            ..opts
+        };
+        Self::bind_with(local, opts, 0)
+    }
+
+    fn bind_with(local: SocketAddr, opts: UdpOptions, rcvbuf: usize) -> io::Result<UdpSocket> {
         let family = match local.ip() {
             IpAddr::V4(_) => libc::AF_INET,
             IpAddr::V6(_) => libc::AF_INET6,
@@ -171,10 +188,13 @@ impl UdpSocket {
             setsockopt_int(raw, libc::SOL_SOCKET, libc::SO_REUSEPORT, 1)?;
         }
         let buf = opts.buffer.min(i32::MAX as usize) as libc::c_int;
-        let _ = setsockopt_int(raw, libc::SOL_SOCKET, libc::SO_RCVBUF, buf);
+        let rbuf = rcvbuf.min(i32::MAX as usize) as libc::c_int;
+        let _ = setsockopt_int(raw, libc::SOL_SOCKET, libc::SO_RCVBUF, rbuf);
         let _ = setsockopt_int(raw, libc::SOL_SOCKET, libc::SO_SNDBUF, buf);
         // Privileged variants raise the limits past net.core.*mem_max.
-        let _ = setsockopt_int(raw, libc::SOL_SOCKET, libc::SO_RCVBUFFORCE, buf);
+        if rbuf > 0 {
+            let _ = setsockopt_int(raw, libc::SOL_SOCKET, libc::SO_RCVBUFFORCE, rbuf);
+        }
         let _ = setsockopt_int(raw, libc::SOL_SOCKET, libc::SO_SNDBUFFORCE, buf);
         if family == libc::AF_INET {
             let pmtu = if opts.df {
@@ -206,9 +226,28 @@ impl UdpSocket {
         })
     }
 
-    /// The address the socket is bound to.
+    /// The address the socket is bound to (as given to `bind`; port 0
+    /// stays 0, see [`UdpSocket::bound_port`]).
     pub fn local_addr(&self) -> SocketAddr {
         self.local
+    }
+
+    /// The port the kernel bound the socket to (`getsockname`).
+    pub fn bound_port(&self) -> io::Result<u16> {
+        // SAFETY: plain C struct, zero is valid.
+        let mut st: libc::sockaddr_storage = unsafe { core::mem::zeroed() };
+        let mut len = core::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+        // SAFETY: `st` and `len` live for the call; `len` is st's size.
+        cvt(unsafe {
+            libc::getsockname(
+                self.fd.as_raw_fd(),
+                (&mut st as *mut libc::sockaddr_storage).cast(),
+                &mut len,
+            )
+        })?;
+        from_raw(&st)
+            .map(|a| a.port())
+            .ok_or_else(|| io::Error::other("unexpected socket family"))
     }
 
     /// Whether GRO is on.
@@ -318,6 +357,53 @@ impl UdpSocket {
     }
 }
 
+/// Open `count` send-only sockets ([`UdpSocket::bind_sender`]) on `local`,
+/// bound to distinct source ports spread over `range` (inclusive); a port
+/// in use is skipped for the next free one of the range. Fails only if the
+/// range has too few free ports.
+pub fn sender_pool(
+    local: IpAddr,
+    range: (u16, u16),
+    count: usize,
+    opts: UdpOptions,
+) -> io::Result<Vec<UdpSocket>> {
+    let (lo, hi) = (u32::from(range.0.max(1)), u32::from(range.1));
+    if count == 0 || hi < lo {
+        return Ok(Vec::new());
+    }
+    let span = hi - lo + 1;
+    let count = count.min(span as usize);
+    let mut pool: Vec<UdpSocket> = Vec::with_capacity(count);
+    let mut tried = 0u32;
+    // Start points evenly spread over the range, probing upwards.
+    for k in 0..count as u32 {
+        let mut off = (u64::from(k) * u64::from(span) / count as u64) as u32;
+        loop {
+            if tried >= span {
+                return Err(io::Error::new(
+                    io::ErrorKind::AddrInUse,
+                    "no free UDP source ports in the range",
+                ));
+            }
+            tried += 1;
+            let port = (lo + off % span) as u16;
+            off += 1;
+            if pool.iter().any(|s| s.local.port() == port) {
+                continue;
+            }
+            match UdpSocket::bind_sender(SocketAddr::new(local, port), opts) {
+                Ok(s) => {
+                    pool.push(s);
+                    break;
+                }
+                Err(e) if e.kind() == io::ErrorKind::AddrInUse => continue,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(pool)
+}
+
 /// The `UDP_GRO` segment size in a received message's control data.
 fn gro_size(h: &libc::msghdr) -> u16 {
     // SAFETY: the kernel set msg_control/msg_controllen to the control
@@ -403,18 +489,31 @@ mod tests {
         }
     }
 
-    fn local_port(s: &UdpSocket) -> u16 {
-        // SAFETY: test-only getsockname into a zeroed storage of its size.
-        let mut st: libc::sockaddr_storage = unsafe { core::mem::zeroed() };
-        let mut len = core::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
-        let r = unsafe {
-            libc::getsockname(
-                s.as_raw_fd(),
-                (&mut st as *mut libc::sockaddr_storage).cast(),
-                &mut len,
-            )
+    /// The pool binds distinct ports inside the range, skipping ports in
+    /// use.
+    #[test]
+    fn sender_pool_spreads_over_the_range() {
+        let lo = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        let opts = UdpOptions {
+            reuse_port: false,
+            ..UdpOptions::default()
         };
-        assert_eq!(r, 0);
-        from_raw(&st).unwrap().port()
+        // Occupy a port first, then ask for a pool around it.
+        let taken = UdpSocket::bind(SocketAddr::new(lo, 0), opts).unwrap();
+        let p = taken.bound_port().unwrap();
+        let (a, b) = (p, p.saturating_add(7));
+        let pool = sender_pool(lo, (a, b), 4, opts).unwrap();
+        let mut ports: Vec<u16> = pool.iter().map(|s| s.bound_port().unwrap()).collect();
+        ports.sort_unstable();
+        ports.dedup();
+        assert_eq!(ports.len(), 4);
+        assert!(ports.iter().all(|x| (a..=b).contains(x) && *x != p));
+        // A range smaller than the pool gives as many sockets as ports.
+        let small = sender_pool(lo, (b + 1, b + 2), 8, opts).map_or(0, |v| v.len());
+        assert!(small <= 2);
+    }
+
+    fn local_port(s: &UdpSocket) -> u16 {
+        s.bound_port().unwrap()
     }
 }
