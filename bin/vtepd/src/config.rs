@@ -47,6 +47,9 @@
 //! # arp-suppression = true      (default)
 //! # learning = false            data-plane learning from the overlay
 //! # mac-aging = 300             seconds
+//! # static-macs = ["02:00:00:00:00:aa"]  hosts on local ports that never
+//! #                             move: advertised sticky (RFC 7432 §15.2),
+//! #                             never aged out, never taken by remote routes
 //!
 //! [[vni]]
 //! vni = 4000
@@ -222,6 +225,9 @@ pub struct VniConfig {
     pub learn_remote: bool,
     /// Aging time of local MACs in seconds (default 300).
     pub mac_aging: u32,
+    /// Static local MACs: advertised with the sticky MAC mobility flag
+    /// from the start, never aged out or moved.
+    pub static_macs: Vec<MacAddress>,
 }
 
 /// An access port of an L2 VNI.
@@ -445,6 +451,7 @@ struct RawVni {
     arp_suppression: Option<bool>,
     learning: Option<bool>,
     mac_aging: Option<S<i64>>,
+    static_macs: Option<Vec<S<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -997,6 +1004,28 @@ impl Config {
                 Some(a) => cx.int(a, &f("mac-aging"), 10, 1_000_000)?,
                 None => 300,
             };
+            let mut static_macs: Vec<MacAddress> = Vec::new();
+            for m in v.static_macs.iter().flatten() {
+                let mac = cx.parse(m, &f("static-macs"), |x: &String| parse_mac(x))?;
+                if mac.0[0] & 1 != 0 || mac.0 == [0; 6] {
+                    return Err(cx.err(
+                        Some(m.span()),
+                        &f("static-macs"),
+                        format!("{mac} is not a host's MAC (multicast or zero)"),
+                    ));
+                }
+                if static_macs.contains(&mac) {
+                    return Err(cx.err(
+                        Some(m.span()),
+                        &f("static-macs"),
+                        format!("{mac} is listed twice"),
+                    ));
+                }
+                static_macs.push(mac);
+            }
+            if kind == VniKind::L3 && !static_macs.is_empty() {
+                return Err(cx.err(Some(span), &f("static-macs"), "an L3 VNI has no local MACs"));
+            }
             vnis.push(VniConfig {
                 vni,
                 kind,
@@ -1010,6 +1039,7 @@ impl Config {
                 arp_suppression: v.arp_suppression.unwrap_or(true),
                 learn_remote: v.learning.unwrap_or(false),
                 mac_aging,
+                static_macs,
             });
         }
 
@@ -1198,6 +1228,33 @@ mod tests {
         .unwrap_err();
         assert_eq!(e.field, "vni[2].interfaces");
         assert_eq!(e.line, Some(9));
+    }
+
+    #[test]
+    fn static_macs() {
+        let base =
+            "[bgp]\nrouter-id = \"10.0.0.1\"\nasn = 65000\n[[vni]]\nvni = 100\ntaps = [\"t\"]\n";
+        let c = parse(&format!(
+            "{base}static-macs = [\"02:00:00:00:00:aa\", \"02:00:00:00:00:bb\"]\n"
+        ))
+        .unwrap();
+        assert_eq!(
+            c.vnis[0].static_macs,
+            vec![
+                MacAddress([2, 0, 0, 0, 0, 0xaa]),
+                MacAddress([2, 0, 0, 0, 0, 0xbb])
+            ]
+        );
+        for (bad, what) in [
+            ("[\"02:00:00:00:00:aa\", \"02:00:00:00:00:aa\"]", "twice"),
+            ("[\"01:00:5e:00:00:01\"]", "multicast"),
+            ("[\"zz\"]", "not a MAC"),
+        ] {
+            let e = parse(&format!("{base}static-macs = {bad}\n")).unwrap_err();
+            assert_eq!(e.field, "vni[1].static-macs");
+            assert_eq!(e.line, Some(7));
+            assert!(e.to_string().contains(what), "{e}");
+        }
     }
 
     fn parse(s: &str) -> Result<Config, ConfigError> {

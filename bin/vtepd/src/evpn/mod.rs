@@ -75,6 +75,10 @@ pub enum EvpnCmd {
 /// (followed by a space and the MAC when one is given).
 pub const CLEAR_DUP: &str = "clear-dup-addr";
 
+/// Capacity of the worker's MAC event channel (`worker::spawn`): more
+/// events than this between two of our polls are dropped by the worker.
+pub const WORKER_EVENT_CHANNEL: usize = 4096;
+
 /// Whether the configuration asks for a dataplane (any L2 VNI with ports).
 pub fn wanted(cfg: &Config) -> bool {
     cfg.vnis
@@ -91,6 +95,10 @@ pub fn worker_config(cfg: &Config) -> Result<WorkerConfig> {
         let bridge = BridgeConfig {
             mac: MacTableConfig {
                 age: Some(Duration::from_secs(u64::from(v.mac_aging))),
+                // As many queued events per turn as the worker's channel
+                // holds (the default, 1024, loses a burst of new hosts
+                // sooner than the channel would).
+                event_limit: WORKER_EVENT_CHANNEL,
                 ..MacTableConfig::default()
             },
             learn_remote: v.learn_remote,
@@ -157,6 +165,8 @@ pub struct EvpnTask {
     pub worker_dead: bool,
     /// Wakes the worker after instructions were queued (see [`Waker`]).
     pub waker: Option<Waker>,
+    /// Polls that found the worker's event channel full.
+    pub events_overflowed: u64,
 }
 
 /// Wakes an idle dataplane worker so that queued [`Control`]s are applied
@@ -210,6 +220,7 @@ impl EvpnTask {
                 rd: v.rd,
                 export_rt: v.export_rt.clone(),
                 local_ip: v.local_ip,
+                static_macs: v.static_macs.clone(),
             })
             .collect();
         let dad = Dad {
@@ -233,6 +244,7 @@ impl EvpnTask {
             start: Instant::now(),
             worker_dead: false,
             waker,
+            events_overflowed: 0,
         }
     }
 
@@ -319,7 +331,9 @@ impl EvpnTask {
             self.worker_dead = true;
             tracing::error!("the dataplane worker stopped: no more forwarding or MAC events");
         }
+        let mut drained = 0usize;
         while let Some(e) = self.worker.try_event() {
+            drained += 1;
             let vni = e.vni.get();
             let local = |k: EntryKind| k == EntryKind::LearntLocal;
             match e.event {
@@ -363,6 +377,17 @@ impl EvpnTask {
                 }
                 _ => {}
             }
+        }
+        if drained >= WORKER_EVENT_CHANNEL {
+            // The channel was full: the worker dropped what did not fit,
+            // and nothing here can list its table to recover them (a MAC
+            // missed is advertised once it ages out and is learnt again).
+            self.events_overflowed += 1;
+            warn!(
+                drained,
+                overflows = self.events_overflowed,
+                "the dataplane's MAC event channel was full: MAC events may be lost"
+            );
         }
         while let Some(b) = self.worker.try_binding_event() {
             let vni = b.vni.get();

@@ -32,6 +32,7 @@ pub fn answer(t: &EvpnTask, what: &str, vni: Option<u32>) -> Value {
                             "type": "local",
                             "interface": t.local_ports.get(&(*n, *m)),
                             "seq": l.seq,
+                            "sticky": l.sticky,
                             "ips": l.ips.iter().map(IpAddr::to_string).collect::<Vec<_>>(),
                             "frozen": v.frozen.contains(m),
                         }),

@@ -108,6 +108,8 @@ impl RemotePaths {
 pub struct LocalMac {
     /// Sequence number we advertise.
     pub seq: u32,
+    /// Static (configured): advertised sticky, never aged or moved.
+    pub sticky: bool,
     /// Its snooped addresses.
     pub ips: BTreeSet<IpAddr>,
 }
@@ -123,6 +125,8 @@ pub struct VniSettings {
     pub export_rt: Vec<RouteTarget>,
     /// Our tunnel address.
     pub local_ip: IpAddr,
+    /// Static local MACs (sticky).
+    pub static_macs: Vec<MacAddress>,
 }
 
 /// One VNI's state.
@@ -235,7 +239,13 @@ impl VniState {
     }
 
     /// The type-2 route for (mac, ip) and its attributes.
-    pub fn mac_route(&self, mac: MacAddress, ip: Option<IpAddr>, seq: u32) -> (Route, PathAttrs) {
+    pub fn mac_route(
+        &self,
+        mac: MacAddress,
+        ip: Option<IpAddr>,
+        seq: u32,
+        sticky: bool,
+    ) -> (Route, PathAttrs) {
         let c = &self.cfg;
         let route = Route::Evpn(EvpnRoute::MacIp(MacIpAdvertisement {
             rd: c.rd,
@@ -252,9 +262,9 @@ impl VniState {
             .map(|r| ExtendedCommunity::RouteTarget(*r))
             .collect();
         ecs.push(ExtendedCommunity::Encapsulation(TunnelType::Vxlan));
-        if seq > 0 {
+        if seq > 0 || sticky {
             ecs.push(ExtendedCommunity::MacMobility {
-                sticky: false,
+                sticky,
                 sequence: seq,
             });
         }
@@ -310,10 +320,10 @@ impl VniState {
 
     fn advertise_local(&self, mac: MacAddress, out: &mut Vec<Action>) {
         if let Some(l) = self.local.get(&mac) {
-            let (r, a) = self.mac_route(mac, None, l.seq);
+            let (r, a) = self.mac_route(mac, None, l.seq, l.sticky);
             out.push(Action::Originate(r, a));
             for ip in &l.ips {
-                let (r, a) = self.mac_route(mac, Some(*ip), l.seq);
+                let (r, a) = self.mac_route(mac, Some(*ip), l.seq, l.sticky);
                 out.push(Action::Originate(r, a));
             }
         }
@@ -415,6 +425,17 @@ impl VniState {
         let Some(b) = self.remote.get(&mac).and_then(best_remote) else {
             return;
         };
+        if l.sticky {
+            // A static MAC never moves (RFC 7432 §15.2); the same MAC
+            // sticky elsewhere too is a misconfiguration to report.
+            if b.sticky {
+                out.push(Action::Warn(format!(
+                    "VNI {}: static MAC {mac} is also advertised sticky by {}; kept local",
+                    self.cfg.vni, b.vtep
+                )));
+            }
+            return;
+        }
         // RFC 7432 §15.1: sticky wins; else the higher sequence; at equal
         // sequence numbers the VTEP with the lower address.
         let remote_wins =
@@ -431,15 +452,28 @@ impl VniState {
 
 impl EvpnState {
     /// State for these VNIs.
+    /// Static MACs are local and advertised (sticky) from the start.
     pub fn new(vnis: Vec<VniSettings>, dad: Dad) -> EvpnState {
-        EvpnState {
-            vnis: vnis
-                .into_iter()
-                .map(|v| (v.vni.get(), VniState::new(v)))
-                .collect(),
-            dad,
-            out: Vec::new(),
-        }
+        let mut out = Vec::new();
+        let vnis = vnis
+            .into_iter()
+            .map(|c| {
+                let mut v = VniState::new(c);
+                for mac in v.cfg.static_macs.clone() {
+                    v.local.insert(
+                        mac,
+                        LocalMac {
+                            seq: 0,
+                            sticky: true,
+                            ips: BTreeSet::new(),
+                        },
+                    );
+                    v.advertise_local(mac, &mut out);
+                }
+                (v.cfg.vni.get(), v)
+            })
+            .collect();
+        EvpnState { vnis, dad, out }
     }
 
     /// Take the queued actions.
@@ -517,6 +551,7 @@ impl EvpnState {
             mac,
             LocalMac {
                 seq,
+                sticky: false,
                 ips: BTreeSet::new(),
             },
         );
@@ -525,11 +560,14 @@ impl EvpnState {
         self.out = out;
     }
 
-    /// A local MAC aged out or its port went away.
+    /// A local MAC aged out or its port went away (static MACs stay).
     pub fn local_gone(&mut self, vni: u32, mac: MacAddress) {
         let Some(v) = self.vnis.get_mut(&vni) else {
             return;
         };
+        if v.local.get(&mac).is_some_and(|l| l.sticky) {
+            return;
+        }
         let mut out = std::mem::take(&mut self.out);
         v.withdraw_local(mac, &mut out);
         v.sync_mac(mac, &mut out);
@@ -557,8 +595,8 @@ impl EvpnState {
         }
         if let Some(l) = v.local.get_mut(&mac) {
             if l.ips.insert(ip) {
-                let seq = l.seq;
-                let (r, a) = v.mac_route(mac, Some(ip), seq);
+                let (seq, sticky) = (l.seq, l.sticky);
+                let (r, a) = v.mac_route(mac, Some(ip), seq, sticky);
                 out.push(Action::Originate(r, a));
             }
         }
@@ -685,6 +723,7 @@ mod tests {
                     value: 100,
                 }],
                 local_ip: "10.0.0.1".parse().unwrap(),
+                static_macs: Vec::new(),
             }],
             Dad {
                 max_moves: 3,
@@ -703,7 +742,7 @@ mod tests {
     ) -> RouteKey {
         let v = st.vnis.get(&VNI).unwrap();
         let ip = ip.map(|s| s.parse().unwrap());
-        let (route, mut attrs) = v.mac_route(MAC, ip, seq);
+        let (route, mut attrs) = v.mac_route(MAC, ip, seq, false);
         let Route::Evpn(EvpnRoute::MacIp(mut m)) = route else {
             unreachable!()
         };
@@ -844,6 +883,38 @@ mod tests {
     }
 
     #[test]
+    fn static_mac_is_sticky_never_ages_never_moves() {
+        let mut s = st();
+        let mut c = s.vnis[&VNI].cfg.clone();
+        c.static_macs = vec![MAC];
+        s = EvpnState::new(vec![c], s.dad);
+        // Advertised at start with the sticky flag.
+        let a = s.take_actions();
+        let adv: Vec<(u32, bool)> = a
+            .iter()
+            .filter_map(|x| match x {
+                Action::Originate(_, at) => Some(mobility(at)),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(adv, vec![(0, true)]);
+        // A higher sequence elsewhere does not move it; nothing installed.
+        remote(&mut s, 1, "10.0.0.0", 1, 7, None);
+        let a = s.take_actions();
+        assert!(!a.iter().any(|x| matches!(x, Action::Withdraw(_))));
+        assert!(dp(&a).is_empty());
+        assert!(s.vnis[&VNI].local[&MAC].sticky);
+        // Aging does not withdraw it.
+        s.local_gone(VNI, MAC);
+        assert!(s.take_actions().is_empty());
+        assert!(s.vnis[&VNI].local.contains_key(&MAC));
+        // A snooped address is advertised sticky too.
+        s.local_binding(VNI, "192.168.1.5".parse().unwrap(), MAC);
+        let a = s.take_actions();
+        assert!(matches!(&a[..], [Action::Originate(_, at)] if mobility(at) == (0, true)));
+    }
+
+    #[test]
     fn clear_dup_unfreezes_and_reweighs() {
         let mut s = st();
         let mut seq = 0;
@@ -890,7 +961,7 @@ mod tests {
     fn sticky_never_moves_and_flood_list_follows_type3() {
         let mut s = st();
         let v = s.vnis.get(&VNI).unwrap();
-        let (_, mut attrs) = v.mac_route(MAC, None, 0);
+        let (_, mut attrs) = v.mac_route(MAC, None, 0, false);
         attrs
             .attributes
             .push(vtepd_bgp_evpn::attr::PathAttribute::new(
