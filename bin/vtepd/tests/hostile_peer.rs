@@ -81,7 +81,6 @@ fn good_attrs(me: [u8; 4]) -> Vec<u8> {
     [&ORIGIN_IGP[..], &AS_PATH, &next_hop(me)].concat()
 }
 
-/// Read one message: (type, body). `None` on EOF/timeout.
 /// The family ("AFI/SAFI") of an End-of-RIB UPDATE body (RFC 4724 §2): no
 /// routes and no attributes (IPv4 unicast), or only an empty MP_UNREACH_NLRI.
 fn end_of_rib(body: &[u8]) -> Option<String> {
@@ -97,6 +96,7 @@ fn end_of_rib(body: &[u8]) -> Option<String> {
     }
 }
 
+/// Read one message: (type, body). `None` on EOF/timeout.
 fn read_msg(s: &mut TcpStream) -> Option<(u8, Vec<u8>)> {
     let mut h = [0u8; 19];
     s.read_exact(&mut h).ok()?;
@@ -361,6 +361,51 @@ fn hostile_child() {
             }
             println!("RESULT refresh {first} {again}");
         }
+        "churn" => {
+            // A peer that never reads (its session up, its socket full)
+            // while another floods re-announcements of 50 routes with a
+            // changing MED for 3 s: vtepd keeps reading the flood, holds
+            // the changes for the slow peer coalesced per route, and its
+            // memory stays bounded.
+            let sink_src: IpAddr = std::env::var("HOSTILE_SRC2")
+                .expect("HOSTILE_SRC2")
+                .parse()
+                .expect("HOSTILE_SRC2");
+            let sink_me = match sink_src {
+                IpAddr::V4(a) => a.octets(),
+                IpAddr::V6(_) => panic!("IPv4 only"),
+            };
+            let sink = establish(sink_src, dst, sink_me);
+            let mut s = establish(src, dst, me);
+            let mut nlri = Vec::new();
+            for i in 0..50u8 {
+                nlri.extend_from_slice(&[32, 10, 97, 0, i]);
+            }
+            let end = Instant::now() + Duration::from_secs(3);
+            let mut sent = 0u64;
+            while Instant::now() < end {
+                let med = (sent % 2) as u8;
+                let a = [&good_attrs(me)[..], &[0x80, 4, 4, 0, 0, 0, med]].concat();
+                if s.write_all(&update(&a, &nlri)).is_err() {
+                    break;
+                }
+                sent += 1;
+            }
+            let _ = s.write_all(&keepalive());
+            // Still established: no NOTIFICATION within a second.
+            let _ = s.set_read_timeout(Some(Duration::from_millis(200)));
+            let until = Instant::now() + Duration::from_secs(1);
+            while Instant::now() < until {
+                if let Some((3, body)) = read_msg(&mut s) {
+                    println!("RESULT notification {body:?}");
+                    return;
+                }
+            }
+            println!("RESULT churn {sent}");
+            // Hold both sessions while the parent looks at vtepd.
+            std::thread::sleep(Duration::from_secs(20));
+            drop(sink);
+        }
         "collision" => {
             // A second connection from an established peer: the
             // established one stays, the new one gets Cease 6/7
@@ -394,6 +439,16 @@ const CASES: [&str; 9] = [
     "flood",
 ];
 
+/// A `/proc/PID/status` field in kB.
+fn vm_kb(pid: u32, field: &str) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix(field)?.strip_prefix(':'))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("no {field} in /proc/{pid}/status"))
+}
+
 fn src_of(i: usize) -> String {
     format!("10.0.1.{}", 10 + i)
 }
@@ -423,7 +478,7 @@ vni = 100
 mac = "02:00:00:00:0a:01"
 "#,
     );
-    for i in 0..CASES.len() + 2 {
+    for i in 0..CASES.len() + 4 {
         c.push_str(&format!(
             r#"
 [[neighbor]]
@@ -468,7 +523,7 @@ fn hostile_peer() -> Result<()> {
         .addrs_a(&["10.0.0.1/24"])
         .addrs_b(&["10.0.0.2/24"])
         .create()?;
-    let srcs: Vec<String> = (0..CASES.len() + 2)
+    let srcs: Vec<String> = (0..CASES.len() + 4)
         .map(|i| format!("{}/24", src_of(i)))
         .collect();
     let src_refs: Vec<&str> = srcs.iter().map(String::as_str).collect();
@@ -522,6 +577,7 @@ fn hostile_peer() -> Result<()> {
                 .args(&["hostile_child", "--ignored", "--exact", "--nocapture"])
                 .env("HOSTILE_CASE", case)
                 .env("HOSTILE_SRC", &src_of(i))
+                .env("HOSTILE_SRC2", &src_of(i + 1))
                 .env("HOSTILE_DST", "10.0.1.1:179")
                 .env("HOSTILE_HOLD", &hold.to_string()),
         )?;
@@ -649,6 +705,37 @@ fn hostile_peer() -> Result<()> {
     let _ = child.stop();
     assert!(log.contains("RESULT2 first-session-alive"), "{log}");
     report.push(format!("collision: {result}, first session alive"));
+
+    // A flood towards a peer that does not read: vtepd's memory stays
+    // bounded (input read only as the RIB applies it; output held in the
+    // RIB, coalesced, while the slow peer's queue is full).
+    let pid = vtepd.process.pid();
+    let hwm_before = vm_kb(pid, "VmHWM")?;
+    let (mut child, result) = run_case(CASES.len() + 2, "churn", 0)?;
+    let hwm_after = vm_kb(pid, "VmHWM")?;
+    let sent: u64 = result
+        .strip_prefix("RESULT churn ")
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("churn case: {result}"));
+    let flooded = vtepd
+        .paths(&["bgp", "ipv4"])?
+        .iter()
+        .filter(|p| {
+            p["network"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("10.97."))
+        })
+        .count();
+    let _ = child.stop();
+    assert_eq!(flooded, 50, "the flooding peer's routes");
+    assert!(sent >= 1000, "vtepd read only {sent} UPDATEs in 3 s");
+    assert!(
+        hwm_after < hwm_before + 48 * 1024,
+        "VmHWM grew from {hwm_before} to {hwm_after} kB during the flood ({sent} UPDATEs)"
+    );
+    report.push(format!(
+        "churn: {sent} UPDATEs of 50 routes in 3 s, peak RSS {hwm_before} -> {hwm_after} kB"
+    ));
 
     assert!(vtepd.alive());
     let log = vtepd.process.log();

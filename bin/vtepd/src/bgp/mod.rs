@@ -70,6 +70,56 @@ pub enum PeerCmd {
     Deconfigure(Cease),
 }
 
+/// Bytes of a peer's input that may be read but not yet applied to the RIB.
+/// A peer that sends faster than the RIB applies is not read further (TCP
+/// flow control pushes back on it), so its queued UPDATEs stay bounded.
+pub const INPUT_BUDGET: usize = 1 << 20;
+
+/// Input bytes of a peer held by a queued UPDATE: returned to the peer's
+/// reader when the RIB has applied it (or dropped it).
+#[derive(Debug)]
+pub struct Credit {
+    budget: Arc<tokio::sync::Semaphore>,
+    bytes: usize,
+}
+
+impl Credit {
+    /// Hold `bytes` of `budget` until dropped.
+    pub fn new(budget: Arc<tokio::sync::Semaphore>, bytes: usize) -> Credit {
+        Credit { budget, bytes }
+    }
+
+    /// Add `other`'s bytes to this one (same budget).
+    pub fn merge(&mut self, mut other: Credit) {
+        self.bytes += std::mem::take(&mut other.bytes);
+    }
+}
+
+impl Drop for Credit {
+    fn drop(&mut self) {
+        if self.bytes > 0 {
+            self.budget.add_permits(self.bytes);
+        }
+    }
+}
+
+/// Bytes encoded for a connection but not yet written to its socket. A peer
+/// that reads slowly is given no more UPDATEs while more than
+/// [`OUT_HIGH`] bytes wait for it: its changes stay in the RIB, coalesced
+/// per route, until its queue drains below [`OUT_LOW`].
+#[derive(Debug, Default)]
+pub struct OutQueue {
+    /// Bytes queued.
+    pub bytes: std::sync::atomic::AtomicUsize,
+    /// The RIB held changes back and waits for [`RibCmd::Drained`].
+    pub held: std::sync::atomic::AtomicBool,
+}
+
+/// See [`OutQueue`].
+pub const OUT_HIGH: usize = 4 << 20;
+/// See [`OutQueue`].
+pub const OUT_LOW: usize = 1 << 20;
+
 /// What the RIB task is told.
 #[derive(Debug)]
 pub enum RibCmd {
@@ -87,6 +137,14 @@ pub enum RibCmd {
         ctx: CodecContext,
         /// Where to send its UPDATEs.
         tx: mpsc::UnboundedSender<PeerCmd>,
+        /// The connection's output queue.
+        out: Arc<OutQueue>,
+    },
+    /// A peer's output queue drained below [`OUT_LOW`] after the RIB held
+    /// changes back for it.
+    Drained {
+        /// The peer.
+        id: PeerId,
     },
     /// An established session went down.
     PeerDown {
@@ -100,6 +158,8 @@ pub enum RibCmd {
         id: PeerId,
         /// Its routes and attributes.
         update: Box<PreparedUpdate>,
+        /// The peer's input bytes this UPDATE holds, freed once applied.
+        credit: Option<Credit>,
     },
     /// The peer asked for a route refresh of a family.
     Refresh {

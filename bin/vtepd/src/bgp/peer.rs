@@ -4,11 +4,13 @@
 
 use std::io;
 use std::net::{IpAddr, Ipv6Addr, SocketAddr, SocketAddrV6};
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Semaphore};
 use tracing::{debug, info, warn};
 use vtepd_bgp_evpn::rib::codec::prepare_update;
 use vtepd_bgp_evpn::rib::{PeerId, PeerSession};
@@ -17,7 +19,7 @@ use vtepd_bgp_evpn::session::{
     State,
 };
 
-use super::{deadline, now, PeerCmd, RibCmd, StatusMap};
+use super::{deadline, now, Credit, OutQueue, PeerCmd, RibCmd, StatusMap, INPUT_BUDGET, OUT_LOW};
 use crate::config::family_name;
 
 /// Everything a peer task needs.
@@ -39,11 +41,14 @@ pub struct PeerSpec {
     pub session: SessionConfig,
 }
 
+/// Most bytes one read takes from a connection.
+const READ_CHUNK: usize = 65536;
+
 #[derive(Debug)]
 enum Ev {
     Cmd(PeerCmd),
     Connected(u64, io::Result<TcpStream>),
-    Read(u64, Vec<u8>),
+    Read(u64, Vec<u8>, Credit),
     Closed(u64),
 }
 
@@ -51,6 +56,8 @@ enum Ev {
 struct Conn {
     id: u64,
     tx: mpsc::UnboundedSender<Vec<u8>>,
+    /// Bytes queued on `tx` and not yet written.
+    out: Arc<OutQueue>,
     close: Option<oneshot::Sender<()>>,
 }
 
@@ -88,6 +95,11 @@ struct Task {
     status: StatusMap,
     next_conn: u64,
     shutting_down: bool,
+    /// Input read but not yet applied to the RIB ([`INPUT_BUDGET`]).
+    budget: Arc<Semaphore>,
+    /// The credit of the bytes being handled, given to the UPDATE they
+    /// complete.
+    credit: Option<Credit>,
 }
 
 /// Run the peer task until shutdown. `cmd_tx`/`cmd_rx` is the task's own
@@ -109,6 +121,8 @@ pub async fn run(
         status,
         next_conn: 0,
         shutting_down: false,
+        budget: Arc::new(Semaphore::new(INPUT_BUDGET)),
+        credit: None,
     };
     if let Some(s) = t.slots.first_mut() {
         s.session.handle(now(), Input::ManualStart);
@@ -140,6 +154,9 @@ pub async fn run(
         };
         t.event(ev);
         t.after_event();
+        // Bytes that completed no UPDATE (KEEPALIVEs, part of a message)
+        // are free again.
+        t.credit = None;
         if t.shutting_down
             && t.slots
                 .iter()
@@ -226,7 +243,11 @@ impl Task {
                     }
                 }
             }
-            Ev::Read(id, bytes) => {
+            Ev::Read(id, bytes, credit) => {
+                match &mut self.credit {
+                    Some(c) => c.merge(credit),
+                    None => self.credit = Some(credit),
+                }
                 if let Some(s) = self
                     .slots
                     .iter_mut()
@@ -300,11 +321,22 @@ impl Task {
         let _ = stream.set_nodelay(true);
         let (mut rd, mut wr) = stream.into_split();
         let (tx, mut rx) = mpsc::unbounded_channel::<Vec<u8>>();
+        let out = Arc::new(OutQueue::default());
         let (close_tx, mut close_rx) = oneshot::channel::<()>();
         let ev = self.ev_tx.clone();
+        let budget = self.budget.clone();
         tokio::spawn(async move {
-            let mut buf = vec![0u8; 65536];
+            let mut buf = vec![0u8; READ_CHUNK];
             loop {
+                // Read only with room in the peer's input budget: a peer
+                // faster than the RIB waits in TCP flow control.
+                let permit = tokio::select! {
+                    p = budget.clone().acquire_many_owned(READ_CHUNK as u32) => match p {
+                        Ok(p) => p,
+                        Err(_) => break,
+                    },
+                    _ = &mut close_rx => break,
+                };
                 tokio::select! {
                     r = rd.read(&mut buf) => match r {
                         Ok(0) | Err(_) => {
@@ -312,7 +344,12 @@ impl Task {
                             return;
                         }
                         Ok(n) => {
-                            let _ = ev.send(Ev::Read(id, buf.get(..n).unwrap_or(&[]).to_vec()));
+                            // Keep the n bytes read; give back the rest.
+                            permit.forget();
+                            budget.add_permits(READ_CHUNK - n);
+                            let credit = Credit::new(budget.clone(), n);
+                            let bytes = buf.get(..n).unwrap_or(&[]).to_vec();
+                            let _ = ev.send(Ev::Read(id, bytes, credit));
                         }
                     },
                     _ = &mut close_rx => break,
@@ -327,10 +364,18 @@ impl Task {
                 }
             }
         });
+        let (queue, rib, peer) = (out.clone(), self.rib.clone(), self.spec.id);
         tokio::spawn(async move {
             while let Some(b) = rx.recv().await {
                 if wr.write_all(&b).await.is_err() {
                     return;
+                }
+                let left = queue
+                    .bytes
+                    .fetch_sub(b.len(), Ordering::SeqCst)
+                    .saturating_sub(b.len());
+                if left <= OUT_LOW && queue.held.swap(false, Ordering::SeqCst) {
+                    let _ = rib.send(RibCmd::Drained { id: peer });
                 }
             }
             // The sender is gone: the connection is closed by us.
@@ -339,6 +384,7 @@ impl Task {
         Conn {
             id,
             tx,
+            out,
             close: Some(close_tx),
         }
     }
@@ -422,6 +468,7 @@ impl Task {
             Action::Connect => self.connect(i),
             Action::Send(b) => {
                 if let Some(c) = self.slots.get(i).and_then(|s| s.conn.as_ref()) {
+                    c.out.bytes.fetch_add(b.len(), Ordering::SeqCst);
                     let _ = c.tx.send(b);
                 }
             }
@@ -452,6 +499,11 @@ impl Task {
                     },
                     ctx: info.negotiated.ctx.clone(),
                     tx: self.cmd_tx.clone(),
+                    out: self
+                        .slots
+                        .get(i)
+                        .and_then(|s| s.conn.as_ref())
+                        .map_or_else(Default::default, |c| c.out.clone()),
                 });
                 if let Ok(mut m) = self.status.lock() {
                     if let Some(st) = m.get_mut(&self.spec.id.0) {
@@ -521,6 +573,7 @@ impl Task {
                 let _ = self.rib.send(RibCmd::Update {
                     id: self.spec.id,
                     update: Box::new(prepared),
+                    credit: self.credit.take(),
                 });
             }
             Action::RouteRefresh(rr) => {

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::net::{IpAddr, Ipv6Addr};
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use tokio::sync::mpsc;
@@ -34,8 +35,12 @@ pub struct PeerInfo {
     pub max_prefix: Option<MaxPrefix>,
     /// Its configuration (for `show`).
     pub neighbor: crate::config::Neighbor,
-    /// Session state when up.
-    pub up: Option<(CodecContext, mpsc::UnboundedSender<PeerCmd>)>,
+    /// Session state when up: codec context, command channel, output queue.
+    pub up: Option<(
+        CodecContext,
+        mpsc::UnboundedSender<PeerCmd>,
+        Arc<super::OutQueue>,
+    )>,
     /// Unnumbered: the interface (the address above is the learnt
     /// link-local one once the session is up).
     pub interface: Option<String>,
@@ -155,6 +160,7 @@ impl RibTask {
                 session,
                 ctx,
                 tx,
+                out,
             } => {
                 let Some(p) = self.peers.get_mut(&id) else {
                     return;
@@ -167,7 +173,7 @@ impl RibTask {
                     max_prefix: p.max_prefix,
                     next_hop_self: None,
                 });
-                p.up = Some((ctx, tx));
+                p.up = Some((ctx, tx, out));
                 p.address = address;
                 if let Some(ifname) = &p.interface {
                     p.local_link_local = unnumbered::link_local_of(ifname);
@@ -182,8 +188,10 @@ impl RibTask {
                 }
                 self.rib.peer_down(id);
             }
-            RibCmd::Update { id, update } => {
+            RibCmd::Update { id, update, credit } => {
                 let a = apply_prepared(&mut self.rib, id, *update);
+                // Applied: the peer's reader may take these bytes again.
+                drop(credit);
                 debug!(
                     peer = id.0,
                     inserted = a.inserted,
@@ -196,6 +204,8 @@ impl RibTask {
                 }
             }
             RibCmd::Refresh { id, family } => self.rib.refresh_family(id, family),
+            // The flush after every command sends what was held back.
+            RibCmd::Drained { id } => debug!(peer = id.0, "output drained: sending held changes"),
             RibCmd::AddPeer { id, info } => {
                 self.peers.insert(id, *info);
             }
@@ -317,7 +327,7 @@ impl RibTask {
                     } else {
                         warn!(peer = ?addr, limit, "peer passed its prefix limit: Cease 6/1");
                         if let Some(p) = self.peers.get_mut(&peer) {
-                            if let Some((_, tx)) = p.up.take() {
+                            if let Some((_, tx, _)) = p.up.take() {
                                 let _ = tx.send(PeerCmd::Stop(Cease::MaxPrefixes));
                             }
                         }
@@ -339,9 +349,19 @@ impl RibTask {
             if self.rib.pending_len(id) == 0 {
                 continue;
             }
-            let Some((ctx, tx)) = self.peers.get(&id).and_then(|p| p.up.as_ref()) else {
+            let Some((ctx, tx, out)) = self.peers.get(&id).and_then(|p| p.up.as_ref()) else {
                 continue;
             };
+            // A slow reader: keep its changes here, coalesced, until its
+            // queue drains (the writer then sends `Drained`).
+            // `held` is set before the second look, so a writer that drains
+            // in between either is seen here or sees `held` and wakes us.
+            if out.bytes.load(Ordering::SeqCst) > super::OUT_HIGH {
+                out.held.store(true, Ordering::SeqCst);
+                if out.bytes.load(Ordering::SeqCst) > super::OUT_HIGH {
+                    continue;
+                }
+            }
             let mut ups = self.rib.poll_updates(id, ctx);
             if let Some(ll) = self.peers.get(&id).and_then(|p| p.local_link_local) {
                 rfc8950_next_hop(&mut ups, ll);
