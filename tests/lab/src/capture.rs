@@ -8,7 +8,7 @@ use crate::wait::IntoDeadline;
 use crate::{pcap, Lab, Netns, Process, ProcessSpec, Result};
 
 /// A running `tcpdump -i IF -w FILE` in one namespace. Packets are written
-/// as they arrive (`-U`). [`Capture::stop`] (or drop) ends it by PID; the
+/// as they arrive (`--immediate-mode -U`). [`Capture::stop`] (or drop) ends it by PID; the
 /// pcap file stays where it was written.
 pub struct Capture {
     process: Process,
@@ -38,7 +38,21 @@ impl Capture {
         };
         let _ = std::fs::remove_file(&path);
         let mut spec = ProcessSpec::new(&format!("tcpdump-{ifname}"), "tcpdump")
-            .args(&["-i", ifname, "-n", "-U", "-s", "0", "-Z", "root", "-w"])
+            // --immediate-mode: frames reach tcpdump as they arrive, not
+            // when a ring block retires (up to a second later); frames
+            // still in an unretired block are lost when tcpdump stops.
+            .args(&[
+                "-i",
+                ifname,
+                "-n",
+                "--immediate-mode",
+                "-U",
+                "-s",
+                "0",
+                "-Z",
+                "root",
+                "-w",
+            ])
             .arg(path.to_string_lossy().into_owned());
         if !filter.is_empty() {
             spec = spec.arg(filter);
