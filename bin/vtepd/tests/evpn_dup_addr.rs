@@ -105,6 +105,10 @@ fn evpn_dup_addr() -> Result<()> {
     let ha = lab.netns("ha")?;
     ha.sysctl("net.ipv6.conf.all.disable_ipv6", "1")?;
     ha.sysctl("net.ipv6.conf.default.disable_ipv6", "1")?;
+    // A answers ARP only on the interface holding its address: both of its
+    // links are in VNI 100, and a reply on the idle one would be a move.
+    ha.sysctl("net.ipv4.conf.all.arp_ignore", "1")?;
+    ha.sysctl("net.ipv4.conf.all.arp_announce", "2")?;
     let _la2 = Veth::pair(&n2, "ha0", &ha, "eth0")
         .mtu(1450)
         .mac_b(A_MAC)

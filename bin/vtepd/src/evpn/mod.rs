@@ -163,45 +163,8 @@ pub struct EvpnTask {
     pub start: Instant,
     /// The worker's death was logged.
     pub worker_dead: bool,
-    /// Wakes the worker after instructions were queued (see [`Waker`]).
-    pub waker: Option<Waker>,
     /// Polls that found the worker's event channel full.
     pub events_overflowed: u64,
-}
-
-/// Wakes an idle dataplane worker so that queued [`Control`]s are applied
-/// now rather than when its `poll` times out (up to 100 ms later: the
-/// worker has no wake-up of its own for its control channel).
-///
-/// An empty UDP datagram to the worker's underlay socket makes `poll`
-/// return; the worker reads it, counts it as a received message
-/// (`rx_msgs`) and finds no VXLAN datagram in it (nothing is dropped,
-/// learnt or forwarded), then applies every queued instruction at the top
-/// of its next turn. To be replaced by a wake-up in the worker's own poll
-/// set when the dataplane has one.
-#[derive(Debug)]
-pub struct Waker {
-    socket: std::net::UdpSocket,
-    to: std::net::SocketAddr,
-}
-
-impl Waker {
-    /// A waker for a worker bound to `local:port`; `None` when no socket
-    /// can be bound to `local` (the worker then applies instructions at
-    /// its next turn).
-    pub fn new(local: std::net::IpAddr, port: u16) -> Option<Waker> {
-        let socket = std::net::UdpSocket::bind((local, 0)).ok()?;
-        socket.set_nonblocking(true).ok()?;
-        Some(Waker {
-            socket,
-            to: std::net::SocketAddr::new(local, port),
-        })
-    }
-
-    /// Wake the worker (a full socket buffer means it is awake anyway).
-    pub fn wake(&self) {
-        let _ = self.socket.send_to(&[], self.to);
-    }
 }
 
 impl EvpnTask {
@@ -233,7 +196,6 @@ impl EvpnTask {
             .filter(|v| v.kind == VniKind::L2)
             .flat_map(|v| v.ports.iter().map(|p| p.name().to_owned()))
             .collect();
-        let waker = Waker::new(cfg.local_ip, cfg.underlay_port);
         EvpnTask {
             state: EvpnState::new(vnis, dad),
             worker,
@@ -243,7 +205,6 @@ impl EvpnTask {
             local_ports: BTreeMap::new(),
             start: Instant::now(),
             worker_dead: false,
-            waker,
             events_overflowed: 0,
         }
     }
@@ -337,20 +298,26 @@ impl EvpnTask {
             let vni = e.vni.get();
             let local = |k: EntryKind| k == EntryKind::LearntLocal;
             match e.event {
-                MacEvent::Learnt { mac, dest, kind } if local(kind) => {
-                    let m = MacAddress(mac.0);
-                    if let Some(n) = self.port_name(dest) {
-                        self.local_ports.insert((vni, m), n);
-                    }
-                    debug!(vni, %m, "local MAC learnt");
-                    self.state.local_learn(now, vni, m);
+                MacEvent::Learnt {
+                    mac,
+                    dest: port,
+                    kind,
                 }
-                MacEvent::Moved { mac, to, kind, .. } if local(kind) => {
+                | MacEvent::Moved {
+                    mac,
+                    to: port,
+                    kind,
+                    ..
+                } if local(kind) => {
                     let m = MacAddress(mac.0);
-                    if let Some(n) = self.port_name(to) {
-                        self.local_ports.insert((vni, m), n);
+                    if self.state.local_learnt(now, vni, m) {
+                        debug!(vni, %m, "local MAC learnt");
+                        if let Some(n) = self.port_name(port) {
+                            self.local_ports.insert((vni, m), n);
+                        }
+                    } else {
+                        debug!(vni, %m, "stale local learn ignored (installed as remote)");
                     }
-                    self.state.local_learn(now, vni, m);
                 }
                 MacEvent::Shadowed {
                     mac,
@@ -411,7 +378,6 @@ impl EvpnTask {
         // VNIs whose remote MACs changed in this batch (for the hand-off
         // record below).
         let mut mac_vnis: Vec<u32> = Vec::new();
-        let mut to_worker = false;
         for a in actions {
             match a {
                 Action::Originate(r, at) => ops.push((r.key(), Some((r, at)))),
@@ -426,14 +392,8 @@ impl EvpnTask {
                     if !self.worker.control(c) {
                         warn!("the dataplane worker is gone");
                     }
-                    to_worker = true;
                 }
                 Action::Warn(w) => warn!("{w}"),
-            }
-        }
-        if to_worker {
-            if let Some(w) = &self.waker {
-                w.wake();
             }
         }
         // One record per batch: when the worker was handed the remote MACs

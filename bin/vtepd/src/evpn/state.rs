@@ -517,6 +517,24 @@ impl EvpnState {
         macs
     }
 
+    /// The worker learnt a MAC on a local port (its `Learnt` or `Moved`
+    /// event). Ignored, and false returned, when the MAC is installed as
+    /// remote: learning never replaces an installed entry, so the event
+    /// predates the installation (the worker reports events up to 100 ms
+    /// late) and is stale; a host really here now shows up as a shadowed
+    /// entry (then [`EvpnState::local_learn`]).
+    pub fn local_learnt(&mut self, now: Duration, vni: u32, mac: MacAddress) -> bool {
+        if self
+            .vnis
+            .get(&vni)
+            .is_some_and(|v| v.installed.contains_key(&mac))
+        {
+            return false;
+        }
+        self.local_learn(now, vni, mac);
+        true
+    }
+
     /// A MAC was learnt on (or moved to) a local port.
     pub fn local_learn(&mut self, now: Duration, vni: u32, mac: MacAddress) {
         let dad = self.dad;
@@ -912,6 +930,25 @@ mod tests {
         s.local_binding(VNI, "192.168.1.5".parse().unwrap(), MAC);
         let a = s.take_actions();
         assert!(matches!(&a[..], [Action::Originate(_, at)] if mobility(at) == (0, true)));
+    }
+
+    #[test]
+    fn stale_learnt_event_does_not_move_an_installed_mac() {
+        let mut s = st();
+        // Learnt here, then the other VTEP takes it with a higher sequence:
+        // it is installed as remote.
+        assert!(s.local_learnt(Duration::ZERO, VNI, MAC));
+        remote(&mut s, 1, "10.0.0.2", 1, 5, None);
+        s.take_actions();
+        assert!(s.vnis[&VNI].installed.contains_key(&MAC));
+        // A late `Learnt` event from before the installation: ignored.
+        assert!(!s.local_learnt(Duration::from_secs(2), VNI, MAC));
+        assert!(s.take_actions().is_empty());
+        assert_eq!(s.vnis[&VNI].move_count, 1);
+        // A shadowed entry (the host talks here now) is a real move.
+        s.local_learn(Duration::from_secs(3), VNI, MAC);
+        assert_eq!(seqs(&s.take_actions()), vec![6]);
+        assert_eq!(s.vnis[&VNI].move_count, 2);
     }
 
     #[test]
