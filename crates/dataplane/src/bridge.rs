@@ -305,7 +305,21 @@ impl BridgeDomain {
     /// requests; see [`from_port_with_reply`](Self::from_port_with_reply).
     /// Never allocates.
     pub fn from_port(&mut self, now: Timestamp, port: PortId, frame: &[u8]) -> Forward<'_> {
-        self.handle_port_frame(now, port, frame, None)
+        self.handle_port_frame(now, port, frame, frame.len(), None)
+    }
+
+    /// [`from_port`](Self::from_port) for a frame of `wire_len` bytes of
+    /// which only the first ones, `headers` (Ethernet header and on), are
+    /// at hand: a segment of a TCP super-frame cut without copying its
+    /// payload. Counters count `wire_len`. Never allocates.
+    pub fn from_port_headers(
+        &mut self,
+        now: Timestamp,
+        port: PortId,
+        headers: &[u8],
+        wire_len: usize,
+    ) -> Forward<'_> {
+        self.handle_port_frame(now, port, headers, wire_len, None)
     }
 
     /// [`from_port`](Self::from_port), and if suppression is on and the
@@ -320,7 +334,7 @@ impl BridgeDomain {
         frame: &[u8],
         reply: &mut [u8],
     ) -> Forward<'_> {
-        self.handle_port_frame(now, port, frame, Some(reply))
+        self.handle_port_frame(now, port, frame, frame.len(), Some(reply))
     }
 
     fn handle_port_frame(
@@ -328,6 +342,7 @@ impl BridgeDomain {
         now: Timestamp,
         port: PortId,
         frame: &[u8],
+        len: usize,
         reply: Option<&mut [u8]>,
     ) -> Forward<'_> {
         let Some(pi) = self.ports.iter().position(|p| *p == port) else {
@@ -340,7 +355,6 @@ impl BridgeDomain {
         if decision == Decision::Flood && self.ports.len() <= 1 && self.flood.is_empty() {
             decision = Decision::Drop(DropReason::NoFloodTargets);
         }
-        let len = frame.len();
         let stats = &mut self.stats;
         if let Some(ps) = self.port_stats.get_mut(pi) {
             match decision {
@@ -600,6 +614,30 @@ mod tests {
         assert_eq!(d.port_stats(P1).unwrap().rx.packets, 1);
         assert_eq!(d.port_stats(P2).unwrap().tx.packets, 1);
         assert_eq!(d.port_stats(P1).unwrap().tx.packets, 0);
+    }
+
+    /// A segment known by its headers only is decided like the whole
+    /// frame and counted with its wire length.
+    #[test]
+    fn headers_only_frames_count_their_wire_length() {
+        let mut d = domain();
+        d.macs_mut()
+            .install(now(0), mac(7), Destination::Remote(v4(1)))
+            .unwrap();
+        let f = frame(mac(7), mac(1));
+        assert_eq!(
+            d.from_port_headers(now(0), P1, &f[..54], 1500),
+            Forward::Remote(v4(1))
+        );
+        let st = d.stats();
+        assert_eq!((st.rx_local.packets, st.rx_local.bytes), (1, 1500));
+        assert_eq!((st.tx_overlay.packets, st.tx_overlay.bytes), (1, 1500));
+        assert_eq!(d.port_stats(P1).unwrap().rx.bytes, 1500);
+        // It learnt the source as a whole frame would.
+        assert_eq!(
+            d.from_port(now(1), P2, &frame(mac(1), mac(2))),
+            Forward::Local(P1)
+        );
     }
 
     #[test]

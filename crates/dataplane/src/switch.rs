@@ -420,6 +420,33 @@ impl Switch {
         r
     }
 
+    /// Decide for a frame of `wire_len` bytes from access port `port` of
+    /// which only `headers` are at hand (a segment of a super-frame cut
+    /// without copying its payload: see
+    /// [`BridgeDomain::from_port_headers`]). No ARP/ND suppression; a
+    /// trunk's frames are refused ([`DropReason::VlanUnmapped`]). Never
+    /// allocates.
+    pub fn receive_port_headers(
+        &mut self,
+        now: Timestamp,
+        port: PortId,
+        headers: &[u8],
+        wire_len: usize,
+    ) -> Result<PortRx<'_>, DropReason> {
+        let vni = self.read_only_vni(port, headers)?;
+        let Some(d) = self.domains.get_mut(&vni) else {
+            self.stats.drops.add(DropReason::UnknownVni);
+            return Err(DropReason::UnknownVni);
+        };
+        Ok(PortRx {
+            vni,
+            forward: d.from_port_headers(now, port, headers, wire_len),
+            egress: EgressTags {
+                trunks: &self.trunks,
+            },
+        })
+    }
+
     /// Decide where a frame from local port `port` goes. Never allocates.
     /// A trunk's frames need [`receive_port_in_place`](Self::receive_port_in_place).
     pub fn receive_port(

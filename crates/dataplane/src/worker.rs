@@ -96,12 +96,12 @@ use crate::bridge::{BridgeConfig, Forward};
 use crate::mac_table::{Destination, MacEvent, PortId};
 use crate::stats::VniStats;
 use crate::suppress::BindingEvent;
-use crate::switch::{Switch, SwitchStats};
-use crate::sys::udp::sender_pool;
+use crate::switch::{PortMode, Switch, SwitchStats};
+use crate::sys::udp::{sender_pool, UdpTxV, MAX_PARTS};
 use crate::sys::udp::{MAX_GSO_BYTES, MAX_GSO_SEGMENTS};
 use crate::sys::vnet::{self, TcpCoalescer, VnetHdr, VNET_HDR_LEN};
 use crate::sys::{
-    self, EventFd, PacketSocket, RecvBatch, Tap, TxFrame, UdpOptions, UdpSocket, UdpTx, MAX_BATCH,
+    self, EventFd, PacketSocket, RecvBatch, Tap, TxFrame, UdpOptions, UdpSocket, MAX_BATCH,
 };
 use crate::time::Timestamp;
 use crate::vxlan::{VxlanConfig, VXLAN_HEADER_LEN};
@@ -209,6 +209,11 @@ pub struct WorkerConfig {
     /// `PACKET_FANOUT` hash group per interface; they share the bridge
     /// domains.
     pub workers: usize,
+    /// Send TSO super-frames from access ports to the underlay without
+    /// copying their payloads: each segment's headers are written into a
+    /// scratch buffer and gathered with its payload, still in the receive
+    /// buffer, by the send call (off: every segment is copied whole).
+    pub gather: bool,
 }
 
 impl WorkerConfig {
@@ -226,6 +231,7 @@ impl WorkerConfig {
             spin: 0,
             source_sockets: DEFAULT_SOURCE_SOCKETS,
             workers: default_workers(),
+            gather: true,
         }
     }
 }
@@ -762,6 +768,17 @@ struct UQ {
     dst: SocketAddr,
     /// Index of the source-port socket (0 without a pool).
     sock: u8,
+    /// A second piece (the payload of a segment whose headers are at
+    /// `range`), if any.
+    tail: Option<(Src, (usize, usize))>,
+}
+
+impl UQ {
+    /// The datagram's length.
+    fn len(&self) -> usize {
+        let t = self.tail.map_or(0, |(_, r)| r.1 - r.0);
+        self.range.1 - self.range.0 + t
+    }
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -853,6 +870,9 @@ struct Worker {
     underlay: UnderlayIo,
     bufs: Bufs,
     q: Queues,
+    /// The pieces of the underlay messages being planned (capacity
+    /// [`MAX_PARTS`], never exceeded).
+    parts: Vec<(Src, (usize, usize))>,
     leader: Option<Leader>,
     snapshot: Arc<Mutex<Snapshot>>,
     stop: Arc<AtomicBool>,
@@ -861,6 +881,8 @@ struct Worker {
     gro: TcpCoalescer,
     gro_port: PortId,
     spin: u32,
+    /// Cut super-frames without copying payloads ([`WorkerConfig::gather`]).
+    gather: bool,
 }
 
 impl Worker {
@@ -913,6 +935,7 @@ impl Worker {
                     .map(|_| Vec::with_capacity(MAX_BATCH * 64))
                     .collect(),
             },
+            parts: Vec::with_capacity(MAX_PARTS),
             leader,
             snapshot,
             stop: shared.stop,
@@ -921,6 +944,7 @@ impl Worker {
             gro: TcpCoalescer::default(),
             gro_port: PortId(0),
             spin: cfg.spin,
+            gather: cfg.gather,
         }
     }
 
@@ -1091,9 +1115,16 @@ impl Worker {
             Err(e) => return Err(e),
         };
         let port = PortId(pi as u16);
-        if lock(&self.switch).port_mode(port).is_none() {
-            return Ok(());
-        }
+        // Super-frames from access ports are cut without copying their
+        // payloads when no trunk needs tagged copies of them.
+        let gather = {
+            let sw = lock(&self.switch);
+            match sw.port_mode(port) {
+                None => return Ok(()),
+                Some(PortMode::Access(_)) => self.gather && !sw.egress_tags().any(),
+                Some(PortMode::Trunk(_)) => false,
+            }
+        };
         self.bufs.seg_used = 0;
         for i in 0..n {
             if !self.bufs.vlan.is_empty() && self.bufs.vlan_low() {
@@ -1110,7 +1141,9 @@ impl Worker {
             };
             let fstart = HEADROOM + VNET_HDR_LEN;
             let fend = HEADROOM + len;
-            if hdr.is_gso() {
+            if hdr.is_gso() && gather {
+                self.gather_superframe(now, pi, i, &hdr, fstart..fend)?;
+            } else if hdr.is_gso() {
                 let mut tries = 0;
                 let segs = loop {
                     let frame = self.bufs.port_rx.slot(i).get(fstart..fend).unwrap_or(&[]);
@@ -1155,6 +1188,144 @@ impl Worker {
             }
         }
         self.flush()
+    }
+
+    /// Forward TSO super-frame `slot[frame]` from access port `pi`: its
+    /// segments' headers are written into the segmentation scratch and
+    /// their payloads stay in the receive buffer (the underlay gathers
+    /// both); local ports get the super-frame itself, once.
+    fn gather_superframe(
+        &mut self,
+        now: Timestamp,
+        pi: usize,
+        slot: usize,
+        hdr: &VnetHdr,
+        frame: Range<usize>,
+    ) -> io::Result<()> {
+        let mut tries = 0;
+        let heads = loop {
+            let f = self
+                .bufs
+                .port_rx
+                .slot(slot)
+                .get(frame.clone())
+                .unwrap_or(&[]);
+            let out = self
+                .bufs
+                .seg
+                .get_mut(self.bufs.seg_used..)
+                .unwrap_or(&mut []);
+            match vnet::segment_headers(f, hdr, out, VXLAN_HEADER_LEN) {
+                Ok(s) => break Some(s),
+                Err(vnet::OffloadError::NoRoom) if tries == 0 && self.bufs.seg_used > 0 => {
+                    // Scratch full: send what is queued, reuse it.
+                    self.flush()?;
+                    self.bufs.seg_used = 0;
+                    tries += 1;
+                }
+                Err(_) => break None,
+            }
+        };
+        let Some(heads) = heads else {
+            self.io[pi].offload_errors += 1;
+            return Ok(());
+        };
+        let mut vnet = PLAIN;
+        if let Some(h) = self
+            .bufs
+            .port_rx
+            .slot(slot)
+            .get(HEADROOM..HEADROOM + VNET_HDR_LEN)
+        {
+            vnet.copy_from_slice(h);
+        }
+        let base = self.bufs.seg_used;
+        self.io[pi].gso_frames += 1;
+        self.io[pi].gso_segments += heads.count as u64;
+        for k in 0..heads.count {
+            let h = heads.header(k);
+            let p = heads.payload(k);
+            let seg = Seg {
+                head: base + h.start..base + h.end,
+                tail: (frame.start + p.start, frame.start + p.end),
+                wire_len: heads.frame_len(k),
+                first: k == 0,
+            };
+            self.forward_segment(now, pi, slot, &frame, vnet, seg);
+        }
+        self.bufs.seg_used = base + heads.count * heads.stride;
+        Ok(())
+    }
+
+    /// Forward one segment of super-frame `slot[frame]` (see
+    /// [`Worker::gather_superframe`]).
+    fn forward_segment(
+        &mut self,
+        now: Timestamp,
+        pi: usize,
+        slot: usize,
+        frame: &Range<usize>,
+        vnet: [u8; VNET_HDR_LEN],
+        seg: Seg,
+    ) {
+        self.io[pi].rx_frames += 1;
+        let port = PortId(pi as u16);
+        let mut sw = lock(&self.switch);
+        let headers = self.bufs.seg.get(seg.head.clone()).unwrap_or(&[]);
+        let Ok(rx) = sw.receive_port_headers(now, port, headers, seg.wire_len) else {
+            return;
+        };
+        let vni = rx.vni;
+        let (mut remote, mut flood) = (None, false);
+        match rx.forward {
+            Forward::Local(p) if seg.first => {
+                push_port(&mut self.q, p, Src::PortRx(slot), frame, vnet);
+            }
+            Forward::Remote(v) => remote = Some(v),
+            Forward::Flood(f) => {
+                if seg.first {
+                    for p in f.local_ports() {
+                        push_port(&mut self.q, p, Src::PortRx(slot), frame, vnet);
+                    }
+                }
+                flood = !f.remote_vteps().is_empty();
+            }
+            // Later segments' local copies went with the first; drops are
+            // counted by the domain; no suppression for TCP.
+            _ => {}
+        }
+        if remote.is_none() && !flood {
+            return;
+        }
+        let sock = self.tx_socket(self.bufs.seg.get(seg.head.clone()).unwrap_or(&[]));
+        let payload = match crate::vxlan::encap(&mut self.bufs.seg, seg.head, vni) {
+            Ok(p) => p,
+            Err(r) => {
+                sw.note_drop(r);
+                return;
+            }
+        };
+        let e = UQ {
+            src: Src::Seg,
+            range: (payload.start, payload.end),
+            dst: SocketAddr::new(cfg_unspecified(), 0),
+            sock,
+            tail: Some((Src::PortRx(slot), seg.tail)),
+        };
+        let port = self.udp_port;
+        if let Some(v) = remote {
+            self.q.udp.push(UQ {
+                dst: SocketAddr::new(v, port),
+                ..e
+            });
+        } else if let Some(d) = sw.domain(vni) {
+            for v in d.flood_list() {
+                self.q.udp.push(UQ {
+                    dst: SocketAddr::new(*v, port),
+                    ..e
+                });
+            }
+        }
     }
 
     /// Forward one complete frame from a local port (the switch is
@@ -1226,6 +1397,7 @@ impl Worker {
                                 range: r,
                                 dst: SocketAddr::new(v, port),
                                 sock,
+                                tail: None,
                             });
                         } else if let Some(d) = sw.domain(vni) {
                             for v in d.flood_list() {
@@ -1234,6 +1406,7 @@ impl Worker {
                                     range: r,
                                     dst: SocketAddr::new(*v, port),
                                     sock,
+                                    tail: None,
                                 });
                             }
                         }
@@ -1437,13 +1610,15 @@ impl Worker {
         let total = self.q.udp.len();
         while i < total {
             // Plan up to MAX_BATCH messages. Segments of one super-frame
-            // are already contiguous and become a GSO train in place; runs
-            // of other equal-sized datagrams to one VTEP (small packets of
-            // one flow) are copied into the staging buffer to become one.
+            // become a GSO train: in place when they are contiguous, else
+            // gathered (headers and payloads where they are); runs of
+            // other equal-sized datagrams to one VTEP (small packets of one
+            // flow) are copied into the staging buffer to become one.
             let mut plan = [Plan::default(); MAX_BATCH];
             let mut n = 0;
             self.bufs.stage_used = 0;
-            while i < total && n < MAX_BATCH {
+            self.parts.clear();
+            while i < total && n < MAX_BATCH && self.parts.len() + 2 <= MAX_PARTS {
                 let (p, next) = self.plan_train(i, gso);
                 plan[n] = p;
                 n += 1;
@@ -1457,9 +1632,14 @@ impl Worker {
             }
             let order = &mut order[..n];
             order.sort_unstable();
+            let empty: &[u8] = &[];
+            let mut slices = [empty; MAX_PARTS];
+            for (s, (src, r)) in slices.iter_mut().zip(&self.parts) {
+                *s = self.bufs.get(*src, *r);
+            }
             let placeholder = SocketAddr::new(self.udp.local_addr().ip(), 0);
-            let mut msgs = [UdpTx {
-                payload: &[],
+            let mut msgs = [UdpTxV {
+                parts: &[],
                 dst: placeholder,
                 segment: 0,
             }; MAX_BATCH];
@@ -1471,8 +1651,8 @@ impl Worker {
                 let mut m = 0;
                 while b < n && order[b].0 == sock {
                     let p = &plan[usize::from(order[b].1)];
-                    msgs[m] = UdpTx {
-                        payload: self.bufs.get(p.src, p.range),
+                    msgs[m] = UdpTxV {
+                        parts: slices.get(p.parts.0..p.parts.1).unwrap_or(&[]),
                         dst: p.dst.unwrap_or(placeholder),
                         segment: p.segment,
                     };
@@ -1481,7 +1661,7 @@ impl Worker {
                     b += 1;
                 }
                 let s = self.tx.get(usize::from(sock)).unwrap_or(&self.udp);
-                let sent = s.send_batch(&msgs[..m])?;
+                let sent = s.send_batch_v(&msgs[..m])?;
                 self.underlay.tx_msgs += sent as u64;
                 self.underlay.tx_dropped += (m - sent) as u64;
                 self.underlay.tx_datagrams +=
@@ -1493,39 +1673,58 @@ impl Worker {
         Ok(())
     }
 
+    /// Add the pieces of queue entry `e` to the parts list.
+    fn push_parts(&mut self, e: &UQ) {
+        self.parts.push((e.src, e.range));
+        if let Some(t) = e.tail {
+            self.parts.push(t);
+        }
+    }
+
     /// The message starting at queue entry `i`: a single datagram or a GSO
-    /// train. Returns it and the index after it.
+    /// train, its pieces appended to the parts list. Returns it and the
+    /// index after it.
     fn plan_train(&mut self, i: usize, gso: bool) -> (Plan, usize) {
-        let q = &self.q.udp;
-        let first = q[i];
-        let seg = first.range.1 - first.range.0;
-        let single = Plan {
-            src: first.src,
-            range: first.range,
+        let first = self.q.udp[i];
+        let seg = first.len();
+        let p0 = self.parts.len();
+        let single = |parts_end: usize| Plan {
+            parts: (p0, parts_end),
             dst: Some(first.dst),
             segment: 0,
             count: 1,
             sock: first.sock,
         };
         if !gso || seg == 0 {
-            return (single, i + 1);
+            self.push_parts(&first);
+            return (single(self.parts.len()), i + 1);
         }
         // How far a train of equal-sized datagrams to one VTEP reaches (a
-        // shorter one may end it); in place if contiguous super-frame
-        // segments.
-        let in_place = first.src == Src::Seg;
+        // shorter one may end it). Super-frame segments travel in place
+        // when contiguous, gathered when their payloads stayed in the
+        // receive buffer; other datagrams are copied to the staging buffer.
+        let in_place = first.src == Src::Seg && first.tail.is_none();
+        let gathered = first.tail.is_some();
+        let q = &self.q.udp;
         let mut j = i + 1;
         let mut bytes = seg;
         let mut end = first.range.1;
         while j < q.len() && j - i < MAX_GSO_SEGMENTS {
             let e = q[j];
-            let len = e.range.1 - e.range.0;
-            if e.dst != first.dst
+            let len = e.len();
+            let fits = if gathered {
+                e.tail.is_some() && p0 + 2 * (j - i + 1) <= MAX_PARTS
+            } else if in_place {
+                e.src == Src::Seg && e.tail.is_none() && e.range.0 == end
+            } else {
+                e.tail.is_none()
+            };
+            if !fits
+                || e.dst != first.dst
                 || e.sock != first.sock
                 || len > seg
                 || len == 0
                 || bytes + len > MAX_GSO_BYTES
-                || (in_place && (e.src != Src::Seg || e.range.0 != end))
             {
                 break;
             }
@@ -1537,25 +1736,32 @@ impl Worker {
             }
         }
         let count = j - i;
+        let train = |parts_end: usize| Plan {
+            parts: (p0, parts_end),
+            dst: Some(first.dst),
+            segment: seg as u16,
+            count: count as u32,
+            sock: first.sock,
+        };
         if count == 1 {
-            return (single, i + 1);
+            self.push_parts(&first);
+            return (single(self.parts.len()), i + 1);
         }
         if in_place {
-            return (
-                Plan {
-                    src: Src::Seg,
-                    range: (first.range.0, end),
-                    dst: Some(first.dst),
-                    segment: seg as u16,
-                    count: count as u32,
-                    sock: first.sock,
-                },
-                j,
-            );
+            self.parts.push((Src::Seg, (first.range.0, end)));
+            return (train(self.parts.len()), j);
+        }
+        if gathered {
+            for k in i..j {
+                let e = self.q.udp[k];
+                self.push_parts(&e);
+            }
+            return (train(self.parts.len()), j);
         }
         let at = self.bufs.stage_used;
         if self.bufs.stage.len() - at < bytes {
-            return (single, i + 1);
+            self.push_parts(&first);
+            return (single(self.parts.len()), i + 1);
         }
         let mut w = at;
         for k in i..j {
@@ -1569,35 +1775,45 @@ impl Worker {
                 Src::Stage | Src::Vlan => &[],
             };
             let Some(src) = b.get(e.range.0..e.range.1) else {
-                return (single, i + 1);
+                self.push_parts(&first);
+                return (single(self.parts.len()), i + 1);
             };
             self.bufs.stage[w..w + len].copy_from_slice(src);
             w += len;
         }
         self.bufs.stage_used = w;
-        (
-            Plan {
-                src: Src::Stage,
-                range: (at, w),
-                dst: Some(first.dst),
-                segment: seg as u16,
-                count: count as u32,
-                sock: first.sock,
-            },
-            j,
-        )
+        self.parts.push((Src::Stage, (at, w)));
+        (train(self.parts.len()), j)
     }
 }
 
 /// One planned underlay message.
 #[derive(Debug, Clone, Copy, Default)]
 struct Plan {
-    src: Src,
-    range: (usize, usize),
+    /// Its pieces: a range of the parts list.
+    parts: (usize, usize),
     dst: Option<SocketAddr>,
     segment: u16,
     count: u32,
     sock: u8,
+}
+
+/// One segment of a super-frame cut by [`vnet::segment_headers`].
+#[derive(Debug, Clone)]
+struct Seg {
+    /// Its headers in the segmentation scratch.
+    head: Range<usize>,
+    /// Its payload in the receive slot.
+    tail: (usize, usize),
+    /// Its length as a complete frame.
+    wire_len: usize,
+    /// Whether it is the super-frame's first.
+    first: bool,
+}
+
+/// A placeholder address (replaced before use).
+fn cfg_unspecified() -> IpAddr {
+    IpAddr::V4(std::net::Ipv4Addr::UNSPECIFIED)
 }
 
 /// The virtio-net header of a complete frame.

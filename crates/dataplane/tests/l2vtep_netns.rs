@@ -283,6 +283,35 @@ fn l2vtep_interops_with_kernel_vxlan() -> Result<()> {
     Ok(())
 }
 
+/// Two hosts behind one vtepd-l2: TCP between them is switched locally,
+/// the TSO super-frames handed from one port to the other whole.
+#[test]
+fn l2vtep_switches_tcp_between_local_ports() -> Result<()> {
+    let lab = Lab::new()?;
+    let va = lab.netns("va")?;
+    let ha = lab.netns("ha")?;
+    let hb = lab.netns("hb")?;
+    let _ul = underlay(&lab, &[(1, &va)])?;
+    let _la = host_on_veth(&va, &ha, 1)?;
+    let _lb = Veth::pair(&hb, "eth0", &va, "h2")
+        .mtu(9000)
+        .mac_a(&host_mac(2))
+        .addrs_a(&[
+            &format!("{}/24", host_ip(2)),
+            &format!("{}/64", host_ip6(2)),
+        ])
+        .create()?;
+    let p = l2vtep(&va, 1, &["h", "h2"], &[], false)?;
+    check_pair(&ha, 1, &hb, 2)?;
+    let _srv = hb.spawn(ProcessSpec::new("iperf3-b", "iperf3").args(&["-s", "-B", &host_ip(2)]))?;
+    std::thread::sleep(Duration::from_millis(500));
+    iperf_tcp(&ha, 2, false)?;
+    lab.wait_until(WAIT, "super-frames in vtepd's counters", || {
+        Ok::<bool, anyhow::Error>(last_counter(&p.log(), "gso_frames") > 0)
+    })?;
+    Ok(())
+}
+
 #[test]
 fn l2vtep_on_both_sides_with_tap_and_tcp() -> Result<()> {
     let lab = Lab::new()?;

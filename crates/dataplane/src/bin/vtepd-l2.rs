@@ -4,7 +4,7 @@
 //! ```text
 //! vtepd-l2 --local 10.0.0.1 [--udp-port 4789] [--no-gso] [--no-gro]
 //!          [--batch 32] [--no-tap-offload] [--stats-every SECS]
-//!          [--source-sockets 16] [--workers N]
+//!          [--source-sockets 16] [--workers N] [--no-gather]
 //!          --vni 100 --port veth-x [--port tap:tap100] --remote 10.0.0.2
 //!          [--trunk veth-t@10] [--mac 02:00:00:00:00:02@10.0.0.2]
 //!          [--no-learn-remote] [--vni 200 [--trunk veth-t@20] ...]
@@ -32,7 +32,7 @@ use vtepd_wire::EthernetAddress;
 
 const USAGE: &str = "usage: vtepd-l2 --local IP [--udp-port P] [--no-gso] [--no-gro] [--df] \
 [--batch N] [--no-tap-offload] [--spin TURNS] [--stats-every SECS] \
-[--source-sockets N] [--workers N] \
+[--source-sockets N] [--workers N] [--no-gather] \
 --vni N [--port [packet:|tap:]NAME]... [--trunk [packet:|tap:]NAME@VLAN]... [--remote IP]... \
 [--mac MAC@IP]... [--no-learn-remote] [--vni N ...]";
 
@@ -55,6 +55,7 @@ fn parse(args: &[String]) -> Result<(WorkerConfig, u64), String> {
     let mut spin = 0;
     let mut source_sockets = worker::DEFAULT_SOURCE_SOCKETS;
     let mut workers: Option<usize> = None;
+    let mut gather = true;
     let mut stats_every = 5;
     let mut vnis: Vec<VniConfig> = Vec::new();
     let mut trunks: Vec<TrunkConfig> = Vec::new();
@@ -89,6 +90,7 @@ fn parse(args: &[String]) -> Result<(WorkerConfig, u64), String> {
             "--no-gro" => udp.gro = false,
             "--df" => udp.df = true,
             "--no-tap-offload" => tap_offload = false,
+            "--no-gather" => gather = false,
             "--source-sockets" => {
                 source_sockets = val("--source-sockets")?
                     .parse()
@@ -188,6 +190,7 @@ fn parse(args: &[String]) -> Result<(WorkerConfig, u64), String> {
     cfg.tap_offload = tap_offload;
     cfg.spin = spin;
     cfg.source_sockets = source_sockets;
+    cfg.gather = gather;
     if let Some(w) = workers {
         cfg.workers = w;
     }

@@ -194,6 +194,47 @@ impl Segments {
     }
 }
 
+/// How [`segment_headers`] laid out a super-frame: the headers of segment
+/// `k` are at [`header(k)`](Self::header) in the output buffer (after
+/// `headroom` free bytes), its payload is [`payload(k)`](Self::payload) of
+/// the super-frame, unchanged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SegmentHeaders {
+    /// Number of segments.
+    pub count: usize,
+    /// Distance between two segments' header slots.
+    pub stride: usize,
+    /// Free bytes in front of every header block.
+    pub headroom: usize,
+    /// Length of the header block (Ethernet to transport header).
+    pub hdrs: usize,
+    /// Payload bytes per full segment.
+    pub mss: usize,
+    /// Total payload bytes of the super-frame (after the headers).
+    pub payload_len: usize,
+}
+
+impl SegmentHeaders {
+    /// The byte range of segment `k`'s headers in the output buffer.
+    pub fn header(&self, k: usize) -> Range<usize> {
+        let start = k * self.stride + self.headroom;
+        start..start + self.hdrs
+    }
+
+    /// The byte range of segment `k`'s payload in the super-frame.
+    pub fn payload(&self, k: usize) -> Range<usize> {
+        let start = self.hdrs + k * self.mss;
+        let end = (start + self.mss).min(self.hdrs + self.payload_len);
+        start..end.max(start)
+    }
+
+    /// The length of segment `k` as a complete frame.
+    pub fn frame_len(&self, k: usize) -> usize {
+        let p = self.payload(k);
+        self.hdrs + (p.end - p.start)
+    }
+}
+
 /// Where the L3 header of an Ethernet frame starts and which version it is,
 /// skipping up to two VLAN tags.
 fn l3_offset(frame: &[u8]) -> Result<(usize, u16), OffloadError> {
@@ -222,6 +263,33 @@ pub fn segment(
     out: &mut [u8],
     headroom: usize,
 ) -> Result<Segments, OffloadError> {
+    cut(frame, hdr, out, headroom, false).map(|(s, _)| s)
+}
+
+/// [`segment`] without copying payloads: writes only each segment's
+/// headers (lengths, identification, sequence number, flags and a full
+/// checksum over headers and payload) into `out`, `headroom` free bytes in
+/// front of each; segment `k` is then those headers followed by
+/// [`SegmentHeaders::payload`]`(k)` of `frame`, for a scatter-gather send.
+/// Never allocates.
+pub fn segment_headers(
+    frame: &[u8],
+    hdr: &VnetHdr,
+    out: &mut [u8],
+    headroom: usize,
+) -> Result<SegmentHeaders, OffloadError> {
+    cut(frame, hdr, out, headroom, true).map(|(_, h)| h)
+}
+
+/// The work of [`segment`] (whole segments) and [`segment_headers`]
+/// (`headers_only`).
+fn cut(
+    frame: &[u8],
+    hdr: &VnetHdr,
+    out: &mut [u8],
+    headroom: usize,
+    headers_only: bool,
+) -> Result<(Segments, SegmentHeaders), OffloadError> {
     let kind = hdr.gso_kind();
     let (l3, et) = l3_offset(frame)?;
     let is_tcp = match kind {
@@ -267,7 +335,7 @@ pub fn segment(
     }
     let count = payload.len().div_ceil(mss).max(1);
     let full_len = hdrs + mss;
-    let stride = headroom + full_len;
+    let stride = headroom + if headers_only { hdrs } else { full_len };
     let last_payload = payload.len() - (count - 1) * mss;
     let segs = Segments {
         count,
@@ -276,7 +344,20 @@ pub fn segment(
         full_len,
         last_len: hdrs + last_payload,
     };
-    if (count - 1) * stride + headroom + segs.last_len > out.len() {
+    let heads = SegmentHeaders {
+        count,
+        stride,
+        headroom,
+        hdrs,
+        mss,
+        payload_len: payload.len(),
+    };
+    let need = if headers_only {
+        (count - 1) * stride + headroom + hdrs
+    } else {
+        (count - 1) * stride + headroom + segs.last_len
+    };
+    if need > out.len() {
         return Err(OffloadError::NoRoom);
     }
     let headers = frame.get(..hdrs).ok_or(OffloadError::Truncated)?;
@@ -300,12 +381,21 @@ pub fn segment(
     let tcp_flags = if is_tcp { headers[l4 + 13] } else { 0 };
     let proto: u32 = if is_tcp { 6 } else { 17 };
     for k in 0..count {
-        let r = segs.range(k);
-        let seg = &mut out[r.clone()];
-        let pl = &payload[k * mss..(k * mss + (r.end - r.start - hdrs))];
+        let seg_len = if k + 1 == count {
+            segs.last_len
+        } else {
+            full_len
+        };
+        let pl = &payload[k * mss..k * mss + (seg_len - hdrs)];
+        let seg = if headers_only {
+            &mut out[heads.header(k)]
+        } else {
+            let r = segs.range(k);
+            let seg = &mut out[r];
+            seg[hdrs..].copy_from_slice(pl);
+            seg
+        };
         seg[..hdrs].copy_from_slice(headers);
-        seg[hdrs..].copy_from_slice(pl);
-        let seg_len = seg.len();
         let l4_total = seg_len - l4;
         if v4 {
             let tot = (seg_len - l3) as u16;
@@ -340,13 +430,20 @@ pub fn segment(
         };
         seg[csum_at..csum_at + 2].copy_from_slice(&[0, 0]);
         let pseudo = src_sum + proto + (l4_total as u32 >> 16) + (l4_total as u32 & 0xffff);
-        let mut c = !checksum::fold(pseudo + wide_sum(&seg[l4..]));
+        // The transport header is a whole number of 16-bit words, so the
+        // payload's sum adds on (headers-only: the payload is elsewhere).
+        let body = if headers_only {
+            wide_sum(&seg[l4..hdrs]) + wide_sum(pl)
+        } else {
+            wide_sum(&seg[l4..])
+        };
+        let mut c = !checksum::fold(pseudo + body);
         if !is_tcp && c == 0 {
             c = 0xffff;
         }
         seg[csum_at..csum_at + 2].copy_from_slice(&c.to_be_bytes());
     }
-    Ok(segs)
+    Ok((segs, heads))
 }
 
 /// The one's-complement sum of `data` as big-endian 16-bit words, like
@@ -703,6 +800,52 @@ mod tests {
         assert_eq!(h.gso_kind(), gso::TCPV6);
         assert!(h.is_gso() && h.needs_csum());
         assert_eq!(VnetHdr::parse(&b[..9]), Err(OffloadError::Truncated));
+    }
+
+    /// Headers-only segmentation plus the untouched payload slices gives
+    /// exactly the frames of full segmentation (odd sizes included).
+    #[test]
+    fn segment_headers_matches_segment() {
+        for (payload, mss) in [
+            (3000, 1448),
+            (1, 1398),
+            (65_000, 1397),
+            (1448, 1448),
+            (7, 2),
+        ] {
+            let f = tcp4_superframe(payload);
+            let h = VnetHdr {
+                flags: F_NEEDS_CSUM,
+                gso_type: gso::TCPV4,
+                hdr_len: 54,
+                gso_size: mss,
+                csum_start: 34,
+                csum_offset: 16,
+            };
+            let mut full = vec![0u8; 300_000];
+            let s = segment(&f, &h, &mut full, 8).unwrap();
+            let mut heads = vec![0u8; 300_000];
+            let t = segment_headers(&f, &h, &mut heads, 8).unwrap();
+            assert_eq!(t.count, s.count);
+            assert_eq!(t.stride, 8 + 54);
+            for k in 0..s.count {
+                let mut joined = heads[t.header(k)].to_vec();
+                joined.extend_from_slice(&f[t.payload(k)]);
+                assert_eq!(joined.len(), t.frame_len(k));
+                assert_eq!(
+                    joined,
+                    full[s.range(k)],
+                    "payload {payload} mss {mss} seg {k}"
+                );
+            }
+            // Too little room for the header blocks.
+            let need = (t.count - 1) * t.stride + 8 + 54;
+            let mut small = vec![0u8; need - 1];
+            assert_eq!(
+                segment_headers(&f, &h, &mut small, 8),
+                Err(OffloadError::NoRoom)
+            );
+        }
     }
 
     #[test]
