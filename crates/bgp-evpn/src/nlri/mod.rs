@@ -18,7 +18,7 @@ use crate::types::AddressFamily;
 use crate::wire::{DecodeError, EncodeError, Reader, Sink, Writer};
 
 pub use evpn::EvpnRoute;
-pub use prefix::{IpPrefix, Ipv4Prefix, Ipv6Prefix};
+pub use prefix::{IpPrefix, Ipv4Prefix, Ipv6Prefix, Prefix, PrefixAddr};
 pub use vpn::{Vpnv4Route, Vpnv6Route};
 
 /// The codec of one NLRI (without the ADD-PATH path identifier).

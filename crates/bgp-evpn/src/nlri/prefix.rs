@@ -18,28 +18,111 @@ use super::NlriCodec;
 use crate::wire::{DecodeError, Reader, Sink, Writer};
 
 /// An IPv4 prefix with host bits zero.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Ipv4Prefix {
-    addr: Ipv4Addr,
+pub type Ipv4Prefix = Prefix<Ipv4Addr>;
+
+/// An IPv6 prefix with host bits zero.
+pub type Ipv6Prefix = Prefix<Ipv6Addr>;
+
+/// A prefix of an address family `A` ([`Ipv4Addr`] or [`Ipv6Addr`]) with
+/// host bits zero; used as [`Ipv4Prefix`] and [`Ipv6Prefix`].
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Prefix<A> {
+    addr: A,
     len: u8,
 }
 
-impl Ipv4Prefix {
+mod sealed {
+    pub trait Sealed {}
+    impl Sealed for core::net::Ipv4Addr {}
+    impl Sealed for core::net::Ipv6Addr {}
+}
+
+/// The address types a [`Prefix`] is made of: [`Ipv4Addr`] and
+/// [`Ipv6Addr`] (sealed).
+pub trait PrefixAddr: sealed::Sealed + Copy + fmt::Debug + fmt::Display {
+    /// Width of the address in bits (32 or 128).
+    const BITS: u8;
+    /// The octets of the address in network order.
+    type Octets: AsRef<[u8]>;
+    /// Name of the prefix type in `Debug` output.
+    #[doc(hidden)]
+    const TYPE_NAME: &'static str;
+    /// What a decode error for a too long prefix length names.
+    #[doc(hidden)]
+    const LEN_FIELD: &'static str;
+    /// The address with all bits after the first `len` cleared
+    /// (`len` ≤ [`Self::BITS`]).
+    #[doc(hidden)]
+    fn masked(self, len: u8) -> Self;
+    /// The address of the prefix bytes of a `len`-bit prefix.
+    #[doc(hidden)]
+    fn read_prefix(r: &mut Reader<'_>, len: u8) -> Result<Self, DecodeError>;
+    /// The address octets.
+    #[doc(hidden)]
+    fn to_octets(self) -> Self::Octets;
+}
+
+impl PrefixAddr for Ipv4Addr {
+    const BITS: u8 = 32;
+    type Octets = [u8; 4];
+    const TYPE_NAME: &'static str = "Ipv4Prefix";
+    const LEN_FIELD: &'static str = "IPv4 prefix length";
+
+    fn masked(self, len: u8) -> Ipv4Addr {
+        let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+        Ipv4Addr::from(u32::from(self) & mask)
+    }
+
+    fn read_prefix(r: &mut Reader<'_>, len: u8) -> Result<Ipv4Addr, DecodeError> {
+        let b: [u8; 4] = read_prefix_bytes(r, len)?;
+        Ok(Ipv4Addr::from(b))
+    }
+
+    fn to_octets(self) -> [u8; 4] {
+        self.octets()
+    }
+}
+
+impl PrefixAddr for Ipv6Addr {
+    const BITS: u8 = 128;
+    type Octets = [u8; 16];
+    const TYPE_NAME: &'static str = "Ipv6Prefix";
+    const LEN_FIELD: &'static str = "IPv6 prefix length";
+
+    fn masked(self, len: u8) -> Ipv6Addr {
+        let mask = if len == 0 {
+            0
+        } else {
+            u128::MAX << (128 - u32::from(len))
+        };
+        Ipv6Addr::from(u128::from(self) & mask)
+    }
+
+    fn read_prefix(r: &mut Reader<'_>, len: u8) -> Result<Ipv6Addr, DecodeError> {
+        let b: [u8; 16] = read_prefix_bytes(r, len)?;
+        Ok(Ipv6Addr::from(b))
+    }
+
+    fn to_octets(self) -> [u8; 16] {
+        self.octets()
+    }
+}
+
+impl<A: PrefixAddr> Prefix<A> {
     /// A prefix of `len` bits (host bits of `addr` are cleared); `None` if
-    /// `len > 32`.
-    pub fn new(addr: Ipv4Addr, len: u8) -> Option<Ipv4Prefix> {
-        if len > 32 {
+    /// `len` is longer than the address (32 bits for IPv4, 128 for IPv6).
+    pub fn new(addr: A, len: u8) -> Option<Prefix<A>> {
+        if len > A::BITS {
             return None;
         }
-        let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
-        Some(Ipv4Prefix {
-            addr: Ipv4Addr::from(u32::from(addr) & mask),
+        Some(Prefix {
+            addr: addr.masked(len),
             len,
         })
     }
 
     /// The network address.
-    pub fn addr(&self) -> Ipv4Addr {
+    pub fn addr(&self) -> A {
         self.addr
     }
 
@@ -48,7 +131,7 @@ impl Ipv4Prefix {
         self.len
     }
 
-    /// True for the default route 0.0.0.0/0.
+    /// True for the default route (0.0.0.0/0 or ::/0).
     pub fn is_default(&self) -> bool {
         self.len == 0
     }
@@ -59,58 +142,16 @@ impl Ipv4Prefix {
     }
 }
 
-impl fmt::Display for Ipv4Prefix {
+impl<A: PrefixAddr> fmt::Debug for Prefix<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}/{}", self.addr, self.len)
+        f.debug_struct(A::TYPE_NAME)
+            .field("addr", &self.addr)
+            .field("len", &self.len)
+            .finish()
     }
 }
 
-/// An IPv6 prefix with host bits zero.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Ipv6Prefix {
-    addr: Ipv6Addr,
-    len: u8,
-}
-
-impl Ipv6Prefix {
-    /// A prefix of `len` bits (host bits of `addr` are cleared); `None` if
-    /// `len > 128`.
-    pub fn new(addr: Ipv6Addr, len: u8) -> Option<Ipv6Prefix> {
-        if len > 128 {
-            return None;
-        }
-        let mask = if len == 0 {
-            0
-        } else {
-            u128::MAX << (128 - u32::from(len))
-        };
-        Some(Ipv6Prefix {
-            addr: Ipv6Addr::from(u128::from(addr) & mask),
-            len,
-        })
-    }
-
-    /// The network address.
-    pub fn addr(&self) -> Ipv6Addr {
-        self.addr
-    }
-
-    /// The prefix length in bits.
-    pub fn prefix_len(&self) -> u8 {
-        self.len
-    }
-
-    /// True for the default route ::/0.
-    pub fn is_default(&self) -> bool {
-        self.len == 0
-    }
-
-    fn octets_len(&self) -> usize {
-        usize::from(self.len).div_ceil(8)
-    }
-}
-
-impl fmt::Display for Ipv6Prefix {
+impl<A: PrefixAddr> fmt::Display for Prefix<A> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}/{}", self.addr, self.len)
     }
@@ -175,28 +216,26 @@ pub(crate) fn read_prefix_bytes<const N: usize>(
     Ok(out)
 }
 
-impl Ipv4Prefix {
-    /// Read the prefix bytes for a length already read (`len` ≤ 32 checked
-    /// here, error at `len_offset`).
+impl<A: PrefixAddr> Prefix<A> {
+    /// Read the prefix bytes for a length already read (`len` no longer
+    /// than the address checked here, error at `len_offset`).
     pub(crate) fn decode_body(
         r: &mut Reader<'_>,
         len: u8,
         len_offset: usize,
-    ) -> Result<Ipv4Prefix, DecodeError> {
-        if len > 32 {
-            return Err(Reader::invalid_at(len_offset, "IPv4 prefix length"));
+    ) -> Result<Prefix<A>, DecodeError> {
+        if len > A::BITS {
+            return Err(Reader::invalid_at(len_offset, A::LEN_FIELD));
         }
-        let b: [u8; 4] = read_prefix_bytes(r, len)?;
-        Ok(Ipv4Prefix {
-            addr: Ipv4Addr::from(b),
-            len,
-        })
+        let addr = A::read_prefix(r, len)?;
+        Ok(Prefix { addr, len })
     }
 
     /// Write the prefix bytes (without the length octet).
     pub(crate) fn encode_body<S: Sink>(&self, w: &mut Writer<'_, S>) {
-        let o = self.addr.octets();
-        w.bytes(o.get(..self.octets_len()).unwrap_or(&o));
+        let o = self.addr.to_octets();
+        let o = o.as_ref();
+        w.bytes(o.get(..self.octets_len()).unwrap_or(o));
     }
 
     /// Bytes of the body.
@@ -205,57 +244,11 @@ impl Ipv4Prefix {
     }
 }
 
-impl Ipv6Prefix {
-    /// See [`Ipv4Prefix::decode_body`].
-    pub(crate) fn decode_body(
-        r: &mut Reader<'_>,
-        len: u8,
-        len_offset: usize,
-    ) -> Result<Ipv6Prefix, DecodeError> {
-        if len > 128 {
-            return Err(Reader::invalid_at(len_offset, "IPv6 prefix length"));
-        }
-        let b: [u8; 16] = read_prefix_bytes(r, len)?;
-        Ok(Ipv6Prefix {
-            addr: Ipv6Addr::from(b),
-            len,
-        })
-    }
-
-    /// Write the prefix bytes (without the length octet).
-    pub(crate) fn encode_body<S: Sink>(&self, w: &mut Writer<'_, S>) {
-        let o = self.addr.octets();
-        w.bytes(o.get(..self.octets_len()).unwrap_or(&o));
-    }
-
-    /// Bytes of the body.
-    pub(crate) fn body_len(&self) -> usize {
-        self.octets_len()
-    }
-}
-
-impl NlriCodec for Ipv4Prefix {
+impl<A: PrefixAddr> NlriCodec for Prefix<A> {
     fn decode_nlri(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
         let at = r.offset();
         let len = r.u8()?;
-        Ipv4Prefix::decode_body(r, len, at)
-    }
-
-    fn nlri_len(&self) -> usize {
-        1 + self.octets_len()
-    }
-
-    fn encode_nlri<S: Sink>(&self, w: &mut Writer<'_, S>) {
-        w.u8(self.len);
-        self.encode_body(w);
-    }
-}
-
-impl NlriCodec for Ipv6Prefix {
-    fn decode_nlri(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        let at = r.offset();
-        let len = r.u8()?;
-        Ipv6Prefix::decode_body(r, len, at)
+        Prefix::decode_body(r, len, at)
     }
 
     fn nlri_len(&self) -> usize {
@@ -300,6 +293,16 @@ mod tests {
         assert_eq!(v, [33, 0x20, 0x01, 0x0d, 0xb8, 0x80]);
         assert_eq!(Ipv6Prefix::decode_nlri(&mut Reader::new(&v)).unwrap(), p);
         assert!(Ipv6Prefix::decode_nlri(&mut Reader::new(&[129])).is_err());
+        assert!(Ipv6Prefix::new(Ipv6Addr::UNSPECIFIED, 129).is_none());
+        assert!(Ipv4Prefix::new(Ipv4Addr::UNSPECIFIED, 33).is_none());
+    }
+
+    #[test]
+    fn debug_names_the_family() {
+        let p = Ipv4Prefix::new(Ipv4Addr::new(10, 0, 0, 0), 8).unwrap();
+        assert_eq!(format!("{p:?}"), "Ipv4Prefix { addr: 10.0.0.0, len: 8 }");
+        let p = Ipv6Prefix::new(Ipv6Addr::LOCALHOST, 128).unwrap();
+        assert_eq!(format!("{p:?}"), "Ipv6Prefix { addr: ::1, len: 128 }");
     }
 
     #[test]
