@@ -31,21 +31,13 @@
 //! bits of its data (RFC 792); routers SHOULD send as much as fits in 576
 //! bytes (RFC 1812 §4.3.2.3): see [`truncate_invoking`].
 
-use crate::{be16, be32, checksum, Error, Result};
+use crate::{be16, checksum, Error, Result};
 
 mod field {
-    use crate::{Field, Rest};
-    pub const TYPE: usize = 0;
-    pub const CODE: usize = 1;
-    pub const CHECKSUM: Field = 2..4;
-    /// The type-specific second word.
-    pub const REST: Field = 4..8;
-    pub const ECHO_IDENT: Field = 4..6;
-    pub const ECHO_SEQ_NO: Field = 6..8;
+    pub use crate::icmp_header::field::*;
+    use crate::Field;
     pub const UNREACH_UNUSED: Field = 4..6;
     pub const NEXT_HOP_MTU: Field = 6..8;
-    pub const DATA: Rest = 8..;
-    pub const HEADER_LEN: usize = 8;
 }
 
 /// Type: Echo Reply.
@@ -178,8 +170,7 @@ pub struct Icmpv4Packet<T: AsRef<[u8]>> {
 }
 
 impl<T: AsRef<[u8]>> Icmpv4Packet<T> {
-    /// Length of the ICMP header (type, code, checksum, second word).
-    pub const HEADER_LEN: usize = field::HEADER_LEN;
+    crate::icmp_header::icmp_header_getters!();
 
     /// Wrap a buffer without checking it. Accessors may panic until
     /// [`check_len`](Self::check_len) succeeds; use this only to emit into a
@@ -188,66 +179,14 @@ impl<T: AsRef<[u8]>> Icmpv4Packet<T> {
         Icmpv4Packet { buffer }
     }
 
-    /// Wrap a buffer and check that the 8-byte header is there.
-    pub fn new_checked(buffer: T) -> Result<Icmpv4Packet<T>> {
-        let p = Self::new_unchecked(buffer);
-        p.check_len()?;
-        Ok(p)
-    }
-
-    /// [`Error::Truncated`] if the buffer is shorter than 8 bytes.
-    pub fn check_len(&self) -> Result<()> {
-        if self.buffer.as_ref().len() < field::HEADER_LEN {
-            Err(Error::Truncated)
-        } else {
-            Ok(())
-        }
-    }
-
-    /// Consume the view and return the buffer.
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
     /// The type.
     pub fn msg_type(&self) -> u8 {
         self.buffer.as_ref()[field::TYPE]
     }
 
-    /// The code.
-    pub fn msg_code(&self) -> u8 {
-        self.buffer.as_ref()[field::CODE]
-    }
-
-    /// The checksum field.
-    pub fn checksum(&self) -> u16 {
-        be16(&self.buffer.as_ref()[field::CHECKSUM])
-    }
-
-    /// The type-specific second word (octets 4..8).
-    pub fn rest_of_header(&self) -> u32 {
-        be32(&self.buffer.as_ref()[field::REST])
-    }
-
-    /// Echo identifier (octets 4..6).
-    pub fn echo_ident(&self) -> u16 {
-        be16(&self.buffer.as_ref()[field::ECHO_IDENT])
-    }
-
-    /// Echo sequence number (octets 6..8).
-    pub fn echo_seq_no(&self) -> u16 {
-        be16(&self.buffer.as_ref()[field::ECHO_SEQ_NO])
-    }
-
     /// Next-hop MTU of a "fragmentation needed" message (octets 6..8).
     pub fn next_hop_mtu(&self) -> u16 {
         be16(&self.buffer.as_ref()[field::NEXT_HOP_MTU])
-    }
-
-    /// Everything after the 8-byte header: echo data or the invoking
-    /// datagram.
-    pub fn payload(&self) -> &[u8] {
-        &self.buffer.as_ref()[field::DATA]
     }
 
     /// Whether the checksum over the whole message verifies.
@@ -257,44 +196,16 @@ impl<T: AsRef<[u8]>> Icmpv4Packet<T> {
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Icmpv4Packet<T> {
+    crate::icmp_header::icmp_header_setters!();
+
     /// Set the type.
     pub fn set_msg_type(&mut self, t: u8) {
         self.buffer.as_mut()[field::TYPE] = t;
     }
 
-    /// Set the code.
-    pub fn set_msg_code(&mut self, c: u8) {
-        self.buffer.as_mut()[field::CODE] = c;
-    }
-
-    /// Set the checksum field.
-    pub fn set_checksum(&mut self, c: u16) {
-        self.buffer.as_mut()[field::CHECKSUM].copy_from_slice(&c.to_be_bytes());
-    }
-
-    /// Set the second word.
-    pub fn set_rest_of_header(&mut self, v: u32) {
-        self.buffer.as_mut()[field::REST].copy_from_slice(&v.to_be_bytes());
-    }
-
-    /// Set the echo identifier.
-    pub fn set_echo_ident(&mut self, v: u16) {
-        self.buffer.as_mut()[field::ECHO_IDENT].copy_from_slice(&v.to_be_bytes());
-    }
-
-    /// Set the echo sequence number.
-    pub fn set_echo_seq_no(&mut self, v: u16) {
-        self.buffer.as_mut()[field::ECHO_SEQ_NO].copy_from_slice(&v.to_be_bytes());
-    }
-
     /// Set the next-hop MTU.
     pub fn set_next_hop_mtu(&mut self, v: u16) {
         self.buffer.as_mut()[field::NEXT_HOP_MTU].copy_from_slice(&v.to_be_bytes());
-    }
-
-    /// Everything after the header, mutable.
-    pub fn payload_mut(&mut self) -> &mut [u8] {
-        &mut self.buffer.as_mut()[field::DATA]
     }
 
     /// Compute and store the checksum over the whole buffer.
@@ -392,7 +303,7 @@ impl<'a> Icmpv4Repr<'a> {
         if !packet.verify_checksum() {
             return Err(Error::BadChecksum);
         }
-        let data = &packet.buffer.as_ref()[field::DATA];
+        let data = &packet.buffer.as_ref()[field::HEADER_LEN..];
         let (t, code) = (packet.msg_type(), packet.msg_code());
         Ok(match (t, code) {
             (TYPE_ECHO_REQUEST, 0) => Icmpv4Repr::EchoRequest {

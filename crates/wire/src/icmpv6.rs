@@ -35,19 +35,11 @@ use core::net::Ipv6Addr;
 use crate::checksum;
 use crate::ipv6::Ipv6Packet;
 use crate::ndp::{NdiscPacket, NdiscRepr};
-use crate::{be16, be32, Error, IpProtocol, Result};
+use crate::{Error, IpProtocol, Result};
 
-mod field {
-    use crate::Field;
-    pub const TYPE: usize = 0;
-    pub const CODE: usize = 1;
-    pub const CHECKSUM: Field = 2..4;
-    /// Unused / MTU / Pointer / Identifier + Sequence Number.
-    pub const REST: Field = 4..8;
-    pub const ECHO_IDENT: Field = 4..6;
-    pub const ECHO_SEQ_NO: Field = 6..8;
-    pub const HEADER_LEN: usize = 8;
-}
+// The header layout ICMPv6 shares with ICMPv4; the type-specific word is
+// Unused / MTU / Pointer / Identifier + Sequence Number.
+use crate::icmp_header::field;
 
 /// The IPv6 minimum MTU (RFC 8200 §5).
 pub const MIN_MTU: usize = 1280;
@@ -197,66 +189,16 @@ pub struct Icmpv6Packet<T: AsRef<[u8]>> {
 }
 
 impl<T: AsRef<[u8]>> Icmpv6Packet<T> {
-    /// Length of the type, code, checksum and the 4-octet type-specific
-    /// field that every message modelled here has.
-    pub const HEADER_LEN: usize = field::HEADER_LEN;
+    crate::icmp_header::icmp_header_getters!();
 
     /// Wrap a buffer without checking it.
     pub fn new_unchecked(buffer: T) -> Icmpv6Packet<T> {
         Icmpv6Packet { buffer }
     }
 
-    /// Wrap a buffer and run [`check_len`](Self::check_len).
-    pub fn new_checked(buffer: T) -> Result<Icmpv6Packet<T>> {
-        let p = Self::new_unchecked(buffer);
-        p.check_len()?;
-        Ok(p)
-    }
-
-    /// [`Error::Truncated`] if the buffer is shorter than 8 bytes. (Every
-    /// ICMPv6 message defined so far has at least 8; type-specific minimums
-    /// beyond that are checked by the Repr parsers and [`NdiscPacket`].)
-    pub fn check_len(&self) -> Result<()> {
-        if self.buffer.as_ref().len() < field::HEADER_LEN {
-            return Err(Error::Truncated);
-        }
-        Ok(())
-    }
-
-    /// Consume the view and return the buffer.
-    pub fn into_inner(self) -> T {
-        self.buffer
-    }
-
     /// The message type.
     pub fn msg_type(&self) -> Icmpv6Message {
         Icmpv6Message::from(self.buffer.as_ref()[field::TYPE])
-    }
-
-    /// The code.
-    pub fn msg_code(&self) -> u8 {
-        self.buffer.as_ref()[field::CODE]
-    }
-
-    /// The checksum field.
-    pub fn checksum(&self) -> u16 {
-        be16(&self.buffer.as_ref()[field::CHECKSUM])
-    }
-
-    /// Octets 4..8 as one big-endian word (unused / MTU / pointer / echo
-    /// identifier and sequence number, by type).
-    pub fn rest_of_header(&self) -> u32 {
-        be32(&self.buffer.as_ref()[field::REST])
-    }
-
-    /// Echo identifier.
-    pub fn echo_ident(&self) -> u16 {
-        be16(&self.buffer.as_ref()[field::ECHO_IDENT])
-    }
-
-    /// Echo sequence number.
-    pub fn echo_seq_no(&self) -> u16 {
-        be16(&self.buffer.as_ref()[field::ECHO_SEQ_NO])
     }
 
     /// Packet Too Big: the next-hop MTU.
@@ -267,12 +209,6 @@ impl<T: AsRef<[u8]>> Icmpv6Packet<T> {
     /// Parameter Problem: the offset of the error in the invoking packet.
     pub fn pointer(&self) -> u32 {
         self.rest_of_header()
-    }
-
-    /// The data after the 8-octet header: the invoking packet of an error,
-    /// the echo data.
-    pub fn payload(&self) -> &[u8] {
-        &self.buffer.as_ref()[field::HEADER_LEN..]
     }
 
     /// Whether the checksum verifies for a message from `src` to `dst`.
@@ -297,39 +233,11 @@ pub(crate) fn compute_checksum(src: Ipv6Addr, dst: Ipv6Addr, msg: &[u8]) -> u16 
 }
 
 impl<T: AsRef<[u8]> + AsMut<[u8]>> Icmpv6Packet<T> {
+    crate::icmp_header::icmp_header_setters!();
+
     /// Set the message type.
     pub fn set_msg_type(&mut self, t: Icmpv6Message) {
         self.buffer.as_mut()[field::TYPE] = u8::from(t);
-    }
-
-    /// Set the code.
-    pub fn set_msg_code(&mut self, c: u8) {
-        self.buffer.as_mut()[field::CODE] = c;
-    }
-
-    /// Set the checksum field.
-    pub fn set_checksum(&mut self, c: u16) {
-        self.buffer.as_mut()[field::CHECKSUM].copy_from_slice(&c.to_be_bytes());
-    }
-
-    /// Set octets 4..8.
-    pub fn set_rest_of_header(&mut self, v: u32) {
-        self.buffer.as_mut()[field::REST].copy_from_slice(&v.to_be_bytes());
-    }
-
-    /// Set the echo identifier.
-    pub fn set_echo_ident(&mut self, v: u16) {
-        self.buffer.as_mut()[field::ECHO_IDENT].copy_from_slice(&v.to_be_bytes());
-    }
-
-    /// Set the echo sequence number.
-    pub fn set_echo_seq_no(&mut self, v: u16) {
-        self.buffer.as_mut()[field::ECHO_SEQ_NO].copy_from_slice(&v.to_be_bytes());
-    }
-
-    /// The data after the 8-octet header, mutable.
-    pub fn payload_mut(&mut self) -> &mut [u8] {
-        &mut self.buffer.as_mut()[field::HEADER_LEN..]
     }
 
     /// Compute and store the checksum over the whole buffer.
@@ -613,19 +521,8 @@ pub fn may_send_error<T: AsRef<[u8]>>(
 mod tests {
     use super::*;
     use crate::ipv6::Ipv6Packet;
+    use crate::test_util::{a, hex};
     use std::vec;
-    use std::vec::Vec;
-
-    fn hex(s: &str) -> Vec<u8> {
-        let s: Vec<u8> = s.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
-        s.chunks(2)
-            .map(|c| u8::from_str_radix(core::str::from_utf8(c).unwrap(), 16).unwrap())
-            .collect()
-    }
-
-    fn a(s: &str) -> Ipv6Addr {
-        s.parse().unwrap()
-    }
 
     /// Captured (Linux, veth between two namespaces): echo request
     /// 2001:db8::a -> 2001:db8::b, the IPv6 packet after the Ethernet header;

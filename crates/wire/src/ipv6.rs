@@ -978,12 +978,7 @@ mod tests {
     use super::*;
     use std::vec::Vec;
 
-    pub(crate) fn hex(s: &str) -> Vec<u8> {
-        let s: Vec<u8> = s.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
-        s.chunks(2)
-            .map(|c| u8::from_str_radix(core::str::from_utf8(c).unwrap(), 16).unwrap())
-            .collect()
-    }
+    use crate::test_util::hex;
 
     /// Captured (Linux, veth between two namespaces): ICMPv6 echo request
     /// 2001:db8::a -> 2001:db8::b, the IPv6 packet after the Ethernet header.

@@ -40,6 +40,7 @@ pub mod checksum;
 mod error;
 pub mod ethernet;
 pub mod gre;
+mod icmp_header;
 pub mod icmpv4;
 pub mod icmpv6;
 pub mod ip;
@@ -49,6 +50,9 @@ pub mod mpls;
 pub mod ndp;
 pub mod udp;
 pub mod vxlan;
+
+#[cfg(test)]
+mod test_util;
 
 pub use arp::{ArpOperation, ArpPacket, ArpRepr};
 pub use error::{Error, Result};

@@ -1257,16 +1257,7 @@ mod tests {
     use std::vec;
     use std::vec::Vec;
 
-    fn hex(s: &str) -> Vec<u8> {
-        let s: Vec<u8> = s.bytes().filter(|c| !c.is_ascii_whitespace()).collect();
-        s.chunks(2)
-            .map(|c| u8::from_str_radix(core::str::from_utf8(c).unwrap(), 16).unwrap())
-            .collect()
-    }
-
-    fn a(s: &str) -> Ipv6Addr {
-        s.parse().unwrap()
-    }
+    use crate::test_util::{a, hex};
 
     fn mac(s: &str) -> EthernetAddress {
         s.parse().unwrap()
