@@ -5,7 +5,7 @@
 
 mod common;
 
-use std::net::{Ipv4Addr, Ipv6Addr};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use vtepd_wire::arp::{ArpOperation, ArpPacket, ArpRepr};
 use vtepd_wire::ethernet::{EtherType, EthernetAddress, EthernetFrame, EthernetRepr};
@@ -260,6 +260,16 @@ fn decode_udp<'a>(
     }
 }
 
+/// The pair `(a, b)` as (source, destination) of a frame: as given for a
+/// request, swapped for a reply.
+fn toward<T>(request: bool, (a, b): (T, T)) -> (T, T) {
+    if request {
+        (a, b)
+    } else {
+        (b, a)
+    }
+}
+
 fn frames(name: &str) -> Vec<Vec<u8>> {
     common::fixture(name).frames
 }
@@ -316,8 +326,10 @@ fn vxlan_ipv4_icmp() {
         assert_eq!(f.len(), 148, "#{i}: outer frame length");
         let d = decode("vxlan_ipv4_icmp", f);
         let request = i % 2 == 0;
-        let (a, b) = (mac("02:00:00:00:00:01"), mac("02:00:00:00:00:02"));
-        let (s, t) = if request { (a, b) } else { (b, a) };
+        let (s, t) = toward(
+            request,
+            (mac("02:00:00:00:00:01"), mac("02:00:00:00:00:02")),
+        );
         assert_eq!((d.eth.src_addr, d.eth.dst_addr), (s, t), "#{i}: outer MACs");
         assert_eq!(d.eth.tag_count(), 0);
         let Net::Ipv4 {
@@ -328,8 +340,7 @@ fn vxlan_ipv4_icmp() {
         else {
             panic!("#{i}: outer is not IPv4")
         };
-        let (a, b) = (v4("10.0.0.1"), v4("10.0.0.2"));
-        let (s, t) = if request { (a, b) } else { (b, a) };
+        let (s, t) = toward(request, (v4("10.0.0.1"), v4("10.0.0.2")));
         assert_eq!((ip.src_addr, ip.dst_addr), (s, t), "#{i}: VTEP addresses");
         assert_eq!(ip.protocol, IpProtocol::Udp);
         assert_eq!(header_len, 20);
@@ -353,8 +364,10 @@ fn vxlan_ipv4_icmp() {
         assert_eq!(vx.vni.get(), 100, "#{i}: VNI");
         // 14 + 20 + 8 + 8 outer bytes, then the inner frame.
         assert_eq!(14 + 20 + 8 + 8 + 98, f.len());
-        let (a, b) = (mac("02:00:00:00:01:01"), mac("02:00:00:00:01:02"));
-        let (s, t) = if request { (a, b) } else { (b, a) };
+        let (s, t) = toward(
+            request,
+            (mac("02:00:00:00:01:01"), mac("02:00:00:00:01:02")),
+        );
         assert_eq!(
             (inner.eth.src_addr, inner.eth.dst_addr),
             (s, t),
@@ -368,8 +381,7 @@ fn vxlan_ipv4_icmp() {
         else {
             panic!("#{i}: inner is not IPv4 ICMP")
         };
-        let (a, b) = (v4("192.168.100.1"), v4("192.168.100.2"));
-        let (s, t) = if request { (a, b) } else { (b, a) };
+        let (s, t) = toward(request, (v4("192.168.100.1"), v4("192.168.100.2")));
         assert_eq!((iip.src_addr, iip.dst_addr), (s, t), "#{i}: host addresses");
         assert_eq!(iip.total_len(), 84);
         let want = if request {
@@ -423,8 +435,7 @@ fn vxlan_ipv6() {
         else {
             panic!("#{i}: outer is not IPv6")
         };
-        let (a, b) = (v6("fd00::1"), v6("fd00::2"));
-        let (s, t) = if request { (a, b) } else { (b, a) };
+        let (s, t) = toward(request, (v6("fd00::1"), v6("fd00::2")));
         assert_eq!((ip.src_addr, ip.dst_addr), (s, t), "#{i}: VTEP addresses");
         assert_eq!(
             ip.next_header,
@@ -455,8 +466,7 @@ fn vxlan_ipv6() {
         else {
             panic!("#{i}: inner is not IPv4 ICMP")
         };
-        let (a, b) = (v4("192.168.200.1"), v4("192.168.200.2"));
-        let (s, t) = if request { (a, b) } else { (b, a) };
+        let (s, t) = toward(request, (v4("192.168.200.1"), v4("192.168.200.2")));
         assert_eq!((iip.src_addr, iip.dst_addr), (s, t));
         let want = if request { 8 } else { 0 };
         assert_eq!(icmp.msg_type, want, "#{i}: echo request/reply");
@@ -636,53 +646,85 @@ fn reassemble(frags: &[Frag]) -> Vec<u8> {
     out
 }
 
-#[test]
-fn frag_ipv4_offsets_and_lengths_add_up() {
-    let fs = frames("frag_ipv4.pcap");
+/// One reassembled datagram of a fragmentation capture.
+struct Datagram<A> {
+    /// Source and destination.
+    addrs: (A, A),
+    /// Fragment offsets in bytes.
+    offsets: Vec<usize>,
+    /// IP lengths of the fragments (total length / payload length).
+    lens: Vec<usize>,
+    /// The reassembled upper-layer message.
+    msg: Vec<u8>,
+}
+
+/// The datagrams of `frag_ipv4.pcap` / `frag_ipv6.pcap`: a request and its
+/// reply, three fragments each. `fragment` checks one frame and returns its
+/// identification, addresses and fragment; every fragment of a datagram
+/// must carry the same identification, and the fragments must reassemble.
+fn fragmented<A: Copy>(
+    fs: &[Vec<u8>],
+    fragment: impl Fn(&[u8]) -> (u32, (A, A), Frag),
+) -> Vec<Datagram<A>> {
     let mut datagrams = Vec::new();
     for half in fs.chunks(3) {
         let mut ident = None;
         let mut parts = Vec::new();
         let mut addrs = None;
         for f in half {
-            let d = decode("frag_ipv4", f);
-            let Net::Ipv4 {
-                repr,
-                header_len,
-                upper: Upper::Fragment(data),
-            } = d.net
-            else {
-                panic!("not an IPv4 fragment")
-            };
-            assert_eq!(*ident.get_or_insert(repr.ident), repr.ident, "one datagram");
-            assert_eq!(repr.protocol, IpProtocol::Icmp);
-            assert!(!repr.dont_frag);
-            assert_eq!(header_len, 20);
-            addrs = Some((repr.src_addr, repr.dst_addr));
-            parts.push(Frag {
-                offset: usize::from(repr.frag_offset),
-                more: repr.more_frags,
-                ip_len: repr.total_len(),
-                data: data.to_vec(),
-            });
+            let (id, a, part) = fragment(f);
+            assert_eq!(*ident.get_or_insert(id), id, "one datagram");
+            addrs = Some(a);
+            parts.push(part);
         }
-        let offsets: Vec<usize> = parts.iter().map(|p| p.offset).collect();
-        assert_eq!(offsets, [0, 1424, 2848]);
-        let lens: Vec<usize> = parts.iter().map(|p| p.ip_len).collect();
-        assert_eq!(lens, [1444, 1444, 180]);
+        datagrams.push(Datagram {
+            addrs: addrs.unwrap(),
+            offsets: parts.iter().map(|p| p.offset).collect(),
+            lens: parts.iter().map(|p| p.ip_len).collect(),
+            msg: reassemble(&parts),
+        });
+    }
+    datagrams
+}
+
+#[test]
+fn frag_ipv4_offsets_and_lengths_add_up() {
+    let fs = frames("frag_ipv4.pcap");
+    let datagrams = fragmented(&fs, |f| {
+        let d = decode("frag_ipv4", f);
+        let Net::Ipv4 {
+            repr,
+            header_len,
+            upper: Upper::Fragment(data),
+        } = d.net
+        else {
+            panic!("not an IPv4 fragment")
+        };
+        assert_eq!(repr.protocol, IpProtocol::Icmp);
+        assert!(!repr.dont_frag);
+        assert_eq!(header_len, 20);
+        let part = Frag {
+            offset: usize::from(repr.frag_offset),
+            more: repr.more_frags,
+            ip_len: repr.total_len(),
+            data: data.to_vec(),
+        };
+        (u32::from(repr.ident), (repr.src_addr, repr.dst_addr), part)
+    });
+    for d in &datagrams {
+        assert_eq!(d.offsets, [0, 1424, 2848]);
+        assert_eq!(d.lens, [1444, 1444, 180]);
         // MTU 1450 on h1 eth0: 1444 is the largest multiple-of-8 payload.
-        assert!(lens.iter().all(|&l| l <= 1450));
-        let msg = reassemble(&parts);
-        assert_eq!(msg.len(), 8 + 3000, "ICMP header + ping -s 3000");
-        datagrams.push((addrs.unwrap(), msg));
+        assert!(d.lens.iter().all(|&l| l <= 1450));
+        assert_eq!(d.msg.len(), 8 + 3000, "ICMP header + ping -s 3000");
     }
     let h1 = v4("192.168.100.1");
     let h2 = v4("192.168.100.2");
-    assert_eq!(datagrams[0].0, (h1, h2));
-    assert_eq!(datagrams[1].0, (h2, h1));
+    assert_eq!(datagrams[0].addrs, (h1, h2));
+    assert_eq!(datagrams[1].addrs, (h2, h1));
     // The reassembled messages verify and are an echo request and its reply.
-    let req = decode_icmpv4("reassembled request", &datagrams[0].1);
-    let rep = decode_icmpv4("reassembled reply", &datagrams[1].1);
+    let req = decode_icmpv4("reassembled request", &datagrams[0].msg);
+    let rep = decode_icmpv4("reassembled reply", &datagrams[1].msg);
     assert_eq!((req.msg_type, rep.msg_type), (8, 0));
     assert_eq!(req.echo, rep.echo);
     assert_eq!(req.data.len(), 3000);
@@ -692,52 +734,43 @@ fn frag_ipv4_offsets_and_lengths_add_up() {
 #[test]
 fn frag_ipv6_offsets_and_lengths_add_up() {
     let fs = frames("frag_ipv6.pcap");
-    let mut msgs = Vec::new();
-    for half in fs.chunks(3) {
-        let mut ident = None;
-        let mut parts = Vec::new();
-        let mut addrs = None;
-        for f in half {
-            let d = decode("frag_ipv6", f);
-            let Net::Ipv6 {
-                repr,
-                fragment: Some(frag),
-                upper: Upper::Fragment(data),
-            } = d.net
-            else {
-                panic!("not an IPv6 fragment")
-            };
-            assert_eq!(
-                repr.next_header,
-                IpProtocol::Ipv6Frag,
-                "Fragment header first"
-            );
-            assert_eq!(frag.next_header, IpProtocol::Icmpv6);
-            assert_eq!(*ident.get_or_insert(frag.ident), frag.ident, "one datagram");
-            assert_eq!((frag.reserved, frag.res), (0, 0));
-            assert_eq!(data.len() + 8, repr.payload_len, "fragment header + data");
-            addrs = Some((repr.src_addr, repr.dst_addr));
-            parts.push(Frag {
-                offset: frag.byte_offset(),
-                more: frag.more_frags,
-                ip_len: repr.payload_len,
-                data: data.to_vec(),
-            });
-        }
-        let offsets: Vec<usize> = parts.iter().map(|p| p.offset).collect();
-        assert_eq!(offsets, [0, 1400, 2800]);
-        let lens: Vec<usize> = parts.iter().map(|p| p.ip_len).collect();
-        assert_eq!(lens, [1408, 1408, 216], "payload lengths");
-        let msg = reassemble(&parts);
-        assert_eq!(msg.len(), 8 + 3000, "ICMPv6 header + ping -s 3000");
-        let (s, d) = addrs.unwrap();
-        msgs.push((s, d, msg));
+    let msgs = fragmented(&fs, |f| {
+        let d = decode("frag_ipv6", f);
+        let Net::Ipv6 {
+            repr,
+            fragment: Some(frag),
+            upper: Upper::Fragment(data),
+        } = d.net
+        else {
+            panic!("not an IPv6 fragment")
+        };
+        assert_eq!(
+            repr.next_header,
+            IpProtocol::Ipv6Frag,
+            "Fragment header first"
+        );
+        assert_eq!(frag.next_header, IpProtocol::Icmpv6);
+        assert_eq!((frag.reserved, frag.res), (0, 0));
+        assert_eq!(data.len() + 8, repr.payload_len, "fragment header + data");
+        let part = Frag {
+            offset: frag.byte_offset(),
+            more: frag.more_frags,
+            ip_len: repr.payload_len,
+            data: data.to_vec(),
+        };
+        (frag.ident, (repr.src_addr, repr.dst_addr), part)
+    });
+    for d in &msgs {
+        assert_eq!(d.offsets, [0, 1400, 2800]);
+        assert_eq!(d.lens, [1408, 1408, 216], "payload lengths");
+        assert_eq!(d.msg.len(), 8 + 3000, "ICMPv6 header + ping -s 3000");
     }
     let (h1, h2) = (v6("fd00:100::1"), v6("fd00:100::2"));
-    assert_eq!((msgs[0].0, msgs[0].1), (h1, h2));
-    assert_eq!((msgs[1].0, msgs[1].1), (h2, h1));
-    let req = decode_icmpv6("reassembled request", msgs[0].0, msgs[0].1, &msgs[0].2);
-    let rep = decode_icmpv6("reassembled reply", msgs[1].0, msgs[1].1, &msgs[1].2);
+    assert_eq!(msgs[0].addrs, (h1, h2));
+    assert_eq!(msgs[1].addrs, (h2, h1));
+    let [(s0, d0), (s1, d1)] = [msgs[0].addrs, msgs[1].addrs];
+    let req = decode_icmpv6("reassembled request", s0, d0, &msgs[0].msg);
+    let rep = decode_icmpv6("reassembled reply", s1, d1, &msgs[1].msg);
     match (req, rep) {
         (
             Icmpv6Repr::EchoRequest {
@@ -759,47 +792,59 @@ fn frag_ipv6_offsets_and_lengths_add_up() {
     }
 }
 
+/// The source and destination addresses and the upper layer of an IPv4
+/// or IPv6 packet.
+fn ip_upper<'a>(ctx: &str, net: Net<'a>) -> (IpAddr, IpAddr, Upper<'a>) {
+    match net {
+        Net::Ipv4 { repr, upper, .. } => (repr.src_addr.into(), repr.dst_addr.into(), upper),
+        Net::Ipv6 { repr, upper, .. } => (repr.src_addr.into(), repr.dst_addr.into(), upper),
+        Net::Arp(_) => panic!("{ctx}: not IP"),
+    }
+}
+
+/// The two frames of `udp_ipv4.pcap` / `udp_ipv6.pcap` (`name`): frame 0 is
+/// a UDP datagram from `h1` to `h2` port 9999 carrying `hello-vtepd` with a
+/// non-zero checksum, frame 1 comes back from `h2` to `h1`. Returns the IP
+/// packet frame 0 sent and the upper layer of frame 1.
+fn udp_then_reply<'a>(
+    name: &str,
+    fs: &'a [Vec<u8>],
+    h1: IpAddr,
+    h2: IpAddr,
+) -> (&'a [u8], Upper<'a>) {
+    let ctx = format!("{name}#0");
+    let (src, dst, upper) = ip_upper(&ctx, decode(&ctx, &fs[0]).net);
+    let Upper::Udp {
+        repr,
+        checksum,
+        payload,
+        vxlan: None,
+    } = upper
+    else {
+        panic!("{ctx}: not UDP")
+    };
+    assert_eq!((src, dst), (h1, h2), "{ctx}: addresses");
+    assert_eq!(repr.dst_port, 9999);
+    assert_eq!(payload, b"hello-vtepd");
+    assert_ne!(checksum, 0, "{ctx}: UDP checksum present");
+    let ctx = format!("{name}#1");
+    let (src, dst, reply) = ip_upper(&ctx, decode(&ctx, &fs[1]).net);
+    assert_eq!((src, dst), (h2, h1), "{ctx}: addresses");
+    (&fs[0][14..], reply)
+}
+
 #[test]
 fn udp_ipv4_and_port_unreachable() {
     let fs = frames("udp_ipv4.pcap");
-    let d = decode("udp_ipv4#0", &fs[0]);
-    let Net::Ipv4 {
-        repr: ip,
-        upper:
-            Upper::Udp {
-                repr,
-                checksum,
-                payload,
-                vxlan: None,
-            },
-        ..
-    } = d.net
-    else {
-        panic!("not UDP")
+    let (h1, h2) = (v4("192.168.100.1"), v4("192.168.100.2"));
+    let (sent, reply) = udp_then_reply("udp_ipv4", &fs, h1.into(), h2.into());
+    let Net::Ipv4 { repr: ip, .. } = decode("udp_ipv4#0", &fs[0]).net else {
+        panic!("not IPv4")
     };
-    assert_eq!(
-        (ip.src_addr, ip.dst_addr),
-        (v4("192.168.100.1"), v4("192.168.100.2"))
-    );
     assert!(ip.dont_frag, "DF set");
-    assert_eq!(repr.dst_port, 9999);
-    assert_eq!(payload, b"hello-vtepd");
-    assert_ne!(checksum, 0);
-    let sent = &fs[0][14..];
-
-    let d = decode("udp_ipv4#1", &fs[1]);
-    let Net::Ipv4 {
-        repr: ip,
-        upper: Upper::Icmpv4(icmp),
-        ..
-    } = d.net
-    else {
+    let Upper::Icmpv4(icmp) = reply else {
         panic!("not ICMP")
     };
-    assert_eq!(
-        (ip.src_addr, ip.dst_addr),
-        (v4("192.168.100.2"), v4("192.168.100.1"))
-    );
     assert_eq!((icmp.msg_type, icmp.code), (3, 3), "port unreachable");
     // The error quotes the whole datagram (it is short), which parses again.
     assert_eq!(icmp.data, sent);
@@ -810,43 +855,11 @@ fn udp_ipv4_and_port_unreachable() {
 #[test]
 fn udp_ipv6_and_port_unreachable() {
     let fs = frames("udp_ipv6.pcap");
-    let d = decode("udp_ipv6#0", &fs[0]);
-    let Net::Ipv6 {
-        repr: ip,
-        upper:
-            Upper::Udp {
-                repr,
-                checksum,
-                payload,
-                vxlan: None,
-            },
-        ..
-    } = d.net
-    else {
-        panic!("not UDP")
-    };
-    assert_eq!(
-        (ip.src_addr, ip.dst_addr),
-        (v6("fd00:100::1"), v6("fd00:100::2"))
-    );
-    assert_eq!(repr.dst_port, 9999);
-    assert_eq!(payload, b"hello-vtepd");
-    assert_ne!(checksum, 0, "mandatory over IPv6");
-    let sent = &fs[0][14..];
-
-    let d = decode("udp_ipv6#1", &fs[1]);
-    let Net::Ipv6 {
-        repr: ip,
-        upper: Upper::Icmpv6(icmp),
-        ..
-    } = d.net
-    else {
+    let (h1, h2) = (v6("fd00:100::1"), v6("fd00:100::2"));
+    let (sent, reply) = udp_then_reply("udp_ipv6", &fs, h1.into(), h2.into());
+    let Upper::Icmpv6(icmp) = reply else {
         panic!("not ICMPv6")
     };
-    assert_eq!(
-        (ip.src_addr, ip.dst_addr),
-        (v6("fd00:100::2"), v6("fd00:100::1"))
-    );
     let Icmpv6Repr::DstUnreachable {
         reason, invoking, ..
     } = icmp
