@@ -48,7 +48,7 @@ use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
 use vtepd_lab::topo::{EvpnBgpConf, L2Segment, L2SegmentSpec};
-use vtepd_lab::{pcap, Lab, Netns, ProcessSpec, Result, Veth};
+use vtepd_lab::{pcap, Frr, Lab, Netns, ProcessSpec, Result, Veth};
 
 fn rss_kib(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
@@ -247,9 +247,10 @@ fn update_has_type2(body: &[u8]) -> bool {
     false
 }
 
-/// The capture time of the segment carrying the first byte of the first
-/// UPDATE with a type-2 route sent by `from` (IPv4, TCP) in `recs`.
-fn first_type2_update(recs: &[pcap::Record], from: [u8; 4]) -> Option<f64> {
+/// The capture times of the segments carrying the first byte of the first
+/// UPDATE with a type-2 route sent by `from` (IPv4, TCP) in `recs`, and
+/// the last byte of the last such UPDATE.
+fn type2_updates(recs: &[pcap::Record], from: [u8; 4]) -> Option<(f64, f64)> {
     // Reassemble the byte stream from `from` (in order; retransmitted
     // bytes skipped), remembering each byte range's capture time.
     let mut stream: Vec<u8> = Vec::new();
@@ -296,6 +297,7 @@ fn first_type2_update(recs: &[pcap::Record], from: [u8; 4]) -> Option<f64> {
         next_seq = Some(exp.wrapping_add(new.len() as u32));
     }
     let time_at = |off: usize| times.iter().rev().find(|(o, _)| *o <= off).map(|(_, t)| *t);
+    let (mut first, mut last) = (None, None);
     let mut off = 0;
     while off + 19 <= stream.len() {
         let len = usize::from(u16::from_be_bytes([stream[off + 16], stream[off + 17]]));
@@ -303,11 +305,12 @@ fn first_type2_update(recs: &[pcap::Record], from: [u8; 4]) -> Option<f64> {
             break;
         }
         if stream[off + 18] == 2 && update_has_type2(&stream[off + 19..off + len]) {
-            return time_at(off);
+            first = first.or_else(|| time_at(off));
+            last = time_at(off + len - 1);
         }
         off += len;
     }
-    None
+    Some((first?, last?))
 }
 
 /// Thread id of the dataplane thread that applies control instructions:
@@ -342,7 +345,13 @@ fn blocked_count(pid: u32, tids: &[u32]) -> u64 {
 struct RunResult {
     vtepd_table_ms: f64,
     vtepd_handoff_ms: f64,
+    /// The first remote MAC handed to the worker.
+    vtepd_first_ms: f64,
     frr_ms: f64,
+    /// From the first to the last type-2 UPDATE on vtepd's link.
+    wire_vt_ms: f64,
+    /// The same on FRR's link.
+    wire_fr_ms: f64,
     vtepd_rss: u64,
     frr_rss: u64,
 }
@@ -358,6 +367,7 @@ struct Setup<'a> {
     vtepd_pid: u32,
     vtepd_log: std::path::PathBuf,
     frr_pids: Vec<u32>,
+    frr: &'a Frr,
 }
 
 fn remote_macs(s: &Setup) -> u64 {
@@ -424,10 +434,18 @@ fn one_run(lab: &Lab, s: &Setup, run: usize) -> Result<RunResult> {
                 break;
             }
         }
-        anyhow::ensure!(
-            started.elapsed() < Duration::from_secs(60),
-            "run {run}: not converged in 60 s (vtepd hand-off {handoff:?}, FRR {frr_done})"
-        );
+        if started.elapsed() >= Duration::from_secs(60) {
+            let frr_bgp = s
+                .frr
+                .vtysh(&["show bgp l2vpn evpn summary"])
+                .unwrap_or_default();
+            anyhow::bail!(
+                "run {run}: not converged in 60 s: vtepd hand-off {handoff:?}, vtepd remote MACs {}, \
+                 FRR FDB entries {} (monitor done: {frr_done})\n{frr_bgp}",
+                remote_macs(s),
+                frr_macs(s)
+            );
+        }
         std::thread::sleep(Duration::from_micros(800));
     }
     let vtepd_rss = rss_kib(s.vtepd_pid);
@@ -450,11 +468,12 @@ fn one_run(lab: &Lab, s: &Setup, run: usize) -> Result<RunResult> {
     let rec_fr = cap_fr.stop()?;
 
     let src_ip = [10, 0, 0, 1];
-    let t0_vt = first_type2_update(&rec_vt, src_ip)
+    let (t0_vt, t1_vt) = type2_updates(&rec_vt, src_ip)
         .ok_or_else(|| anyhow::anyhow!("run {run}: no type-2 UPDATE captured towards vtepd"))?;
-    let t0_fr = first_type2_update(&rec_fr, src_ip)
+    let (t0_fr, t1_fr) = type2_updates(&rec_fr, src_ip)
         .ok_or_else(|| anyhow::anyhow!("run {run}: no type-2 UPDATE captured towards FRR"))?;
     let h = handoff.unwrap_or(f64::NAN);
+    let h_first = handoff_time(&vlog(s), 1).unwrap_or(f64::NAN);
     let before = samples
         .iter()
         .rev()
@@ -472,7 +491,10 @@ fn one_run(lab: &Lab, s: &Setup, run: usize) -> Result<RunResult> {
     Ok(RunResult {
         vtepd_table_ms: (t_table - t0_vt) * 1000.0,
         vtepd_handoff_ms: (h - t0_vt) * 1000.0,
+        vtepd_first_ms: (h_first - t0_vt) * 1000.0,
         frr_ms: (t_frr - t0_fr) * 1000.0,
+        wire_vt_ms: (t1_vt - t0_vt) * 1000.0,
+        wire_fr_ms: (t1_fr - t0_fr) * 1000.0,
         vtepd_rss,
         frr_rss,
     })
@@ -600,6 +622,7 @@ fn main() -> Result<()> {
         vtepd_pid: vtepd.pid(),
         vtepd_log: vtepd.log_path().to_path_buf(),
         frr_pids: frr.pids(),
+        frr: &frr,
     };
     println!(
         "evpn_scale: {n} MACs behind one VTEP (source: vtepd, static type-2 routes), {runs} runs"
@@ -632,7 +655,18 @@ fn main() -> Result<()> {
         col(|r| r.vtepd_handoff_ms),
         "ms",
     );
+    show(
+        "vtepd, first MAC handed over",
+        col(|r| r.vtepd_first_ms),
+        "ms",
+    );
     show("FRR, kernel FDB (bgpd+zebra)", col(|r| r.frr_ms), "ms");
+    show(
+        "routes on the wire, to vtepd",
+        col(|r| r.wire_vt_ms),
+        "ms (first to last type-2 UPDATE)",
+    );
+    show("routes on the wire, to FRR", col(|r| r.wire_fr_ms), "ms");
     show(
         "ratio FRR / vtepd table",
         col(|r| r.frr_ms / r.vtepd_table_ms),
