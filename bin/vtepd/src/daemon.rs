@@ -11,7 +11,10 @@ use anyhow::{Context, Result};
 use tokio::signal::unix::{signal, SignalKind};
 use tokio::sync::mpsc;
 use tracing::{error, info};
-use vtepd_bgp_evpn::capability::ExtendedNextHopEntry;
+use vtepd_bgp_evpn::capability::{ExtendedNextHopEntry, GracefulRestart};
+
+/// The restart time we advertise (RFC 4724 §3; FRR's default).
+const GR_RESTART_TIME: u16 = 120;
 use vtepd_bgp_evpn::session::SessionConfig;
 use vtepd_bgp_evpn::{AddressFamily, Afi};
 
@@ -37,6 +40,14 @@ pub fn session_config(cfg: &Config, n: &crate::config::Neighbor) -> SessionConfi
     s.max_idle_hold = Duration::from_secs(30);
     s.passive = n.passive;
     s.families = n.families.clone();
+    // Graceful restart helper (RFC 4724 §3, a capability with no families:
+    // this router keeps no forwarding state across its own restart, but
+    // keeps a restarting peer's routes, as FRR does by default).
+    s.graceful_restart = Some(GracefulRestart {
+        flags: 0,
+        restart_time: GR_RESTART_TIME,
+        families: Vec::new(),
+    });
     if n.interface.is_some() && n.families.contains(&AddressFamily::IPV4_UNICAST) {
         // RFC 8950: IPv4 routes with the IPv6 (link-local) next hop of
         // the unnumbered link.

@@ -89,6 +89,14 @@ impl GoBgp {
         &self.process
     }
 
+    /// Kill gobgpd at once (SIGKILL): it sends no NOTIFICATION, its TCP
+    /// connections just close, as when a router crashes.
+    pub fn kill(&mut self) -> Result<()> {
+        self.process
+            .stop_with("KILL", std::time::Duration::from_secs(5))
+            .map(drop)
+    }
+
     /// The config file written for it.
     pub fn config_path(&self) -> &std::path::Path {
         &self.config

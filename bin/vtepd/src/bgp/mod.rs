@@ -29,6 +29,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use tokio::sync::{mpsc, oneshot};
+use vtepd_bgp_evpn::capability::GracefulRestart;
 use vtepd_bgp_evpn::rib::codec::{PathAttrs, PreparedUpdate};
 use vtepd_bgp_evpn::rib::{OutUpdate, PeerId, PeerSession};
 use vtepd_bgp_evpn::session::{Cease, Timestamp};
@@ -139,6 +140,8 @@ pub enum RibCmd {
         tx: mpsc::UnboundedSender<PeerCmd>,
         /// The connection's output queue.
         out: Arc<OutQueue>,
+        /// The peer's graceful restart capability in this session.
+        graceful_restart: Option<GracefulRestart>,
     },
     /// A peer's output queue drained below [`OUT_LOW`] after the RIB held
     /// changes back for it.
@@ -150,6 +153,11 @@ pub enum RibCmd {
     PeerDown {
         /// The peer.
         id: PeerId,
+        /// The session ended without a NOTIFICATION and the peer had
+        /// advertised graceful restart (RFC 4724 §4.2): keep its routes of
+        /// these families as stale for this many seconds (its restart
+        /// time) instead of removing them.
+        graceful: Option<(Vec<AddressFamily>, u16)>,
     },
     /// An UPDATE arrived, prepared for the RIB by the peer task (RFC 7606
     /// treat-as-withdraw already applied).

@@ -12,6 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::sync::{mpsc, oneshot, Semaphore};
 use tracing::{debug, info, warn};
+use vtepd_bgp_evpn::capability::GracefulRestart;
 use vtepd_bgp_evpn::rib::codec::prepare_update;
 use vtepd_bgp_evpn::rib::{PeerId, PeerSession};
 use vtepd_bgp_evpn::session::{
@@ -100,6 +101,8 @@ struct Task {
     /// The credit of the bytes being handled, given to the UPDATE they
     /// complete.
     credit: Option<Credit>,
+    /// The peer's graceful restart capability in the established session.
+    peer_gr: Option<GracefulRestart>,
 }
 
 /// Run the peer task until shutdown. `cmd_tx`/`cmd_rx` is the task's own
@@ -123,6 +126,7 @@ pub async fn run(
         shutting_down: false,
         budget: Arc::new(Semaphore::new(INPUT_BUDGET)),
         credit: None,
+        peer_gr: None,
     };
     if let Some(s) = t.slots.first_mut() {
         s.session.handle(now(), Input::ManualStart);
@@ -489,6 +493,7 @@ impl Task {
                     .collect();
                 info!(peer = %addr, peer_as = %info.peer_as, router_id = %info.peer_router_id,
                     hold = info.hold_time, families = ?fams, "session established");
+                self.peer_gr = info.negotiated.peer_graceful_restart.clone();
                 let _ = self.rib.send(RibCmd::PeerUp {
                     id: self.spec.id,
                     address: addr,
@@ -504,6 +509,7 @@ impl Task {
                         .get(i)
                         .and_then(|s| s.conn.as_ref())
                         .map_or_else(Default::default, |c| c.out.clone()),
+                    graceful_restart: self.peer_gr.clone(),
                 });
                 if let Ok(mut m) = self.status.lock() {
                     if let Some(st) = m.get_mut(&self.spec.id.0) {
@@ -532,8 +538,27 @@ impl Task {
                     self.shutting_down = true;
                 }
                 if was_established {
-                    warn!(peer = %addr, "session down: {text}");
-                    let _ = self.rib.send(RibCmd::PeerDown { id: self.spec.id });
+                    // RFC 4724 §4.2: a session lost without a NOTIFICATION
+                    // to a peer that advertised graceful restart keeps its
+                    // routes (of the families it listed) as stale.
+                    let graceful = match (&reason, self.peer_gr.take()) {
+                        (DownReason::ConnectionClosed, Some(gr))
+                            if gr.restart_time > 0 && !gr.families.is_empty() =>
+                        {
+                            let fams = gr.families.iter().map(|f| f.family).collect();
+                            Some((fams, gr.restart_time))
+                        }
+                        _ => None,
+                    };
+                    match &graceful {
+                        Some((_, t)) => warn!(peer = %addr,
+                            "session down: {text}; graceful restart: its routes kept as stale for {t} s"),
+                        None => warn!(peer = %addr, "session down: {text}"),
+                    }
+                    let _ = self.rib.send(RibCmd::PeerDown {
+                        id: self.spec.id,
+                        graceful,
+                    });
                 } else {
                     info!(peer = %addr, "session attempt failed: {text}");
                 }

@@ -8,6 +8,7 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
+use vtepd_bgp_evpn::capability::GracefulRestart;
 use vtepd_bgp_evpn::rib::codec::{apply_prepared, build_update, PathAttrs};
 use vtepd_bgp_evpn::rib::{
     ImportTable, MaxPrefix, PeerConfig, PeerId, Rib, RibConfig, RibEvent, TableId,
@@ -65,7 +66,25 @@ pub struct RibTask {
     /// The EVPN wiring, told of best paths in L2 VNI tables (when a
     /// dataplane runs).
     pub evpn: Option<mpsc::UnboundedSender<crate::evpn::EvpnCmd>>,
+    /// Peers whose routes are kept as stale (graceful restart, RFC 4724).
+    pub graceful: HashMap<PeerId, Graceful>,
 }
+
+/// A peer in graceful restart (RFC 4724 §4.2), seen from the RIB.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Graceful {
+    /// Families whose stale routes wait for the peer's End-of-RIB.
+    pub families: Vec<AddressFamily>,
+    /// When the rest of its stale routes go.
+    pub until: tokio::time::Instant,
+    /// The session is back (waiting for End-of-RIB), or not yet (waiting
+    /// for the restart time).
+    pub back: bool,
+}
+
+/// How long stale routes wait for the End-of-RIB of a peer whose session
+/// came back (FRR's stale-path time).
+const STALE_PATH_TIME: std::time::Duration = std::time::Duration::from_secs(360);
 
 /// The RIB configuration of `cfg`: one import table per VNI (table id = VNI).
 pub fn rib_config(cfg: &Config) -> RibConfig {
@@ -129,12 +148,107 @@ impl RibTask {
             cfg,
             status,
             evpn: None,
+            graceful: HashMap::new(),
+        }
+    }
+
+    /// The next graceful-restart deadline, if any.
+    fn next_deadline(&self) -> Option<tokio::time::Instant> {
+        self.graceful.values().map(|g| g.until).min()
+    }
+
+    /// Remove the stale routes of peers whose graceful restart time ran out.
+    fn expire_graceful(&mut self) {
+        let now = tokio::time::Instant::now();
+        let due: Vec<PeerId> = self
+            .graceful
+            .iter()
+            .filter(|(_, g)| g.until <= now)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in due {
+            if let Some(g) = self.graceful.remove(&id) {
+                let addr = self.peers.get(&id).map(|p| p.address);
+                if g.back {
+                    warn!(peer = ?addr, "no End-of-RIB within the stale-path time: stale routes removed");
+                } else {
+                    warn!(peer = ?addr, "graceful restart time over: the peer's stale routes removed");
+                }
+            }
+            self.rib.sweep_stale(id);
+        }
+    }
+
+    /// The session of `id`, in graceful restart, is back with the
+    /// capability `gr` (RFC 4724 §4.2): stale routes of families it no
+    /// longer preserves go now; the others wait for its End-of-RIB.
+    fn graceful_back(&mut self, id: PeerId, gr: Option<&GracefulRestart>) {
+        let Some(g) = self.graceful.get_mut(&id) else {
+            return;
+        };
+        let kept: Vec<AddressFamily> = g
+            .families
+            .iter()
+            .copied()
+            .filter(|f| {
+                gr.is_some_and(|gr| {
+                    gr.families
+                        .iter()
+                        .any(|x| x.family == *f && x.forwarding_preserved())
+                })
+            })
+            .collect();
+        let dropped: Vec<AddressFamily> = g
+            .families
+            .iter()
+            .copied()
+            .filter(|f| !kept.contains(f))
+            .collect();
+        g.families = kept;
+        g.back = true;
+        g.until = tokio::time::Instant::now() + STALE_PATH_TIME;
+        for f in dropped {
+            self.rib.end_of_rib(id, f);
+        }
+        if self
+            .graceful
+            .get(&id)
+            .is_some_and(|g| g.families.is_empty())
+        {
+            self.graceful.remove(&id);
+        }
+    }
+
+    /// End-of-RIB from `id` for `family`: its stale routes of the family
+    /// that were not re-advertised go (RFC 4724 §4.2).
+    fn end_of_rib(&mut self, id: PeerId, family: AddressFamily) {
+        self.rib.end_of_rib(id, family);
+        if let Some(g) = self.graceful.get_mut(&id) {
+            if g.back {
+                g.families.retain(|f| *f != family);
+                if g.families.is_empty() {
+                    self.graceful.remove(&id);
+                }
+            }
         }
     }
 
     /// Run until every sender is gone.
     pub async fn run(mut self, mut rx: mpsc::UnboundedReceiver<RibCmd>) {
-        while let Some(cmd) = rx.recv().await {
+        loop {
+            let deadline = self.next_deadline();
+            let cmd = tokio::select! {
+                c = rx.recv() => match c {
+                    Some(c) => c,
+                    None => break,
+                },
+                () = sleep_until(deadline) => {
+                    self.expire_graceful();
+                    self.drain_events();
+                    self.flush();
+                    continue;
+                }
+            };
             self.handle(cmd);
             // Batch what is already queued before packing UPDATEs, but not
             // all of a long backlog: the queued changes would grow with it,
@@ -161,6 +275,7 @@ impl RibTask {
                 ctx,
                 tx,
                 out,
+                graceful_restart,
             } => {
                 let Some(p) = self.peers.get_mut(&id) else {
                     return;
@@ -179,19 +294,43 @@ impl RibTask {
                     p.local_link_local = unnumbered::link_local_of(ifname);
                 }
                 self.rib.peer_up(id, session);
+                self.graceful_back(id, graceful_restart.as_ref());
                 info!(peer = %address, "peer up in RIB");
             }
-            RibCmd::PeerDown { id } => {
-                if let Some(p) = self.peers.get_mut(&id) {
+            RibCmd::PeerDown { id, graceful } => {
+                let addr = self.peers.get_mut(&id).map(|p| {
                     p.up = None;
-                    info!(peer = %p.address, "peer down: its routes are removed");
+                    p.address
+                });
+                match graceful {
+                    Some((families, secs)) => {
+                        info!(peer = ?addr, ?families, secs, "peer down: its routes kept as stale");
+                        self.rib.peer_down_graceful(id, &families);
+                        self.graceful.insert(
+                            id,
+                            Graceful {
+                                families,
+                                until: tokio::time::Instant::now()
+                                    + std::time::Duration::from_secs(u64::from(secs)),
+                                back: false,
+                            },
+                        );
+                    }
+                    None => {
+                        info!(peer = ?addr, "peer down: its routes are removed");
+                        self.graceful.remove(&id);
+                        self.rib.peer_down(id);
+                    }
                 }
-                self.rib.peer_down(id);
             }
             RibCmd::Update { id, update, credit } => {
                 let a = apply_prepared(&mut self.rib, id, *update);
                 // Applied: the peer's reader may take these bytes again.
                 drop(credit);
+                if let Some(f) = a.end_of_rib {
+                    debug!(peer = id.0, family = %f, "End-of-RIB received");
+                    self.end_of_rib(id, f);
+                }
                 debug!(
                     peer = id.0,
                     inserted = a.inserted,
@@ -210,6 +349,7 @@ impl RibTask {
                 self.peers.insert(id, *info);
             }
             RibCmd::RemovePeer { id } => {
+                self.graceful.remove(&id);
                 if let Some(p) = self.peers.remove(&id) {
                     info!(peer = %p.address, "neighbour removed: its routes are removed");
                 }
@@ -449,6 +589,13 @@ pub fn remote_as_text(r: RemoteAs) -> String {
         RemoteAs::Asn(a) => a.0.to_string(),
         RemoteAs::Internal => "internal".into(),
         RemoteAs::External => "external".into(),
+    }
+}
+
+async fn sleep_until(t: Option<tokio::time::Instant>) {
+    match t {
+        Some(t) => tokio::time::sleep_until(t).await,
+        None => std::future::pending().await,
     }
 }
 

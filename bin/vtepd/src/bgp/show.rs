@@ -395,6 +395,7 @@ fn path_json(t: &RibTask, p: &Path<PathAttrs>, is_best: bool) -> Value {
     m.insert("peer".into(), peer);
     m.insert("path-id".into(), json!(p.path_id));
     m.insert("best".into(), json!(is_best));
+    m.insert("stale".into(), json!(p.stale));
     m.insert("why-lost".into(), json!(p.lost.map(|l| l.to_string())));
     m.extend(attrs_json(&p.attrs));
     Value::Object(m)

@@ -1,0 +1,145 @@
+//! vtepd as graceful-restart helper (RFC 4724 §4.2) for gobgpd (GoBGP 3.10):
+//! when gobgpd dies without a NOTIFICATION, vtepd keeps its routes, marked
+//! stale; when it comes back, routes it no longer announces go and the ones
+//! it announces again are fresh; when it stays away past its restart time,
+//! all its stale routes go.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use common::{Vtepd, T};
+use vtepd_lab::serde_json::Value;
+use vtepd_lab::{GoBgp, Lab, Netns, Result, Veth};
+
+/// GoBGP with graceful restart (restart time 4 s) for IPv4 unicast.
+const GOBGPD: &str = r#"
+[global.config]
+  as = 65000
+  router-id = "10.0.0.2"
+  port = 179
+
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "10.0.0.1"
+    peer-as = 65000
+  [neighbors.timers.config]
+    connect-retry = 1
+    hold-time = 9
+    keepalive-interval = 3
+  [neighbors.graceful-restart.config]
+    enabled = true
+    restart-time = 4
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = "ipv4-unicast"
+    [neighbors.afi-safis.mp-graceful-restart.config]
+      enabled = true
+"#;
+
+const VTEPD: &str = r#"
+[bgp]
+router-id = "10.0.0.1"
+asn = 65000
+listen = ["10.0.0.1:179"]
+
+[control]
+socket = "@SOCKET@"
+
+[[neighbor]]
+address = "10.0.0.2"
+remote-as = "internal"
+address-families = ["ipv4-unicast"]
+hold-time = 9
+connect-retry = 1
+"#;
+
+/// GoBGP's routes in vtepd: (prefix, stale).
+fn from_gobgp(v: &Vtepd) -> Result<Vec<(String, bool)>> {
+    let mut out: Vec<(String, bool)> = v
+        .paths(&["bgp", "ipv4"])?
+        .iter()
+        .filter(|p| p["source"] == "10.0.0.2")
+        .map(|p: &Value| {
+            (
+                p["network"].as_str().unwrap_or_default().to_owned(),
+                p["stale"] == true,
+            )
+        })
+        .collect();
+    out.sort();
+    Ok(out)
+}
+
+fn start_gobgp(lab: &Lab, ns: &Netns, v: &Vtepd, prefixes: &[&str]) -> Result<GoBgp> {
+    let g = ns.gobgpd(GOBGPD)?;
+    v.wait_established(lab, "10.0.0.2")?;
+    for p in prefixes {
+        g.cli(&[
+            "global", "rib", "-a", "ipv4", "add", p, "nexthop", "10.0.0.2",
+        ])?;
+    }
+    Ok(g)
+}
+
+fn routes(prefixes: &[&str], stale: bool) -> Vec<(String, bool)> {
+    prefixes.iter().map(|p| ((*p).to_owned(), stale)).collect()
+}
+
+#[test]
+fn graceful_restart_helper() -> Result<()> {
+    let lab = Lab::new()?;
+    let vns = lab.netns("v")?;
+    let gns = lab.netns("g")?;
+    let _l = Veth::pair(&vns, "u0", &gns, "u0")
+        .addrs_a(&["10.0.0.1/24"])
+        .addrs_b(&["10.0.0.2/24"])
+        .create()?;
+    let v = Vtepd::start(&lab, &vns, "vtepd", VTEPD)?;
+    let both = ["10.50.1.0/24", "10.50.2.0/24"];
+    let mut g = start_gobgp(&lab, &gns, &v, &both)?;
+    lab.wait_until(T, "GoBGP's routes in vtepd", || {
+        from_gobgp(&v).map(|r| r == routes(&both, false))
+    })?;
+    // Both sides advertised the capability.
+    let n = g.cli_json(&["neighbor", "10.0.0.1"])?;
+    let caps = n.to_string();
+    assert!(caps.contains("graceful"), "GoBGP's view of vtepd: {n}");
+
+    // gobgpd dies: no NOTIFICATION, the TCP connection just closes.
+    g.kill()?;
+    lab.wait_until(T, "vtepd sees the session down", || {
+        v.peer("10.0.0.2").map(|p| p["state"] != "Established")
+    })?;
+    assert_eq!(
+        from_gobgp(&v)?,
+        routes(&both, true),
+        "routes kept as stale while the peer restarts"
+    );
+
+    // It comes back announcing only the first route: that one is fresh
+    // again, the other is gone (End-of-RIB, or F bit not set).
+    let mut g = start_gobgp(&lab, &gns, &v, &both[..1])?;
+    lab.wait_until(T, "only the re-announced route, fresh", || {
+        from_gobgp(&v).map(|r| r == routes(&both[..1], false))
+    })?;
+
+    // It dies again and stays away: after its restart time (4 s) the
+    // stale route goes.
+    g.kill()?;
+    let down = Instant::now();
+    lab.wait_until(T, "vtepd sees the session down again", || {
+        v.peer("10.0.0.2").map(|p| p["state"] != "Established")
+    })?;
+    assert_eq!(from_gobgp(&v)?, routes(&both[..1], true));
+    lab.wait_until(Duration::from_secs(15), "stale routes removed", || {
+        from_gobgp(&v).map(|r| r.is_empty())
+    })?;
+    let waited = down.elapsed();
+    assert!(
+        waited >= Duration::from_secs(3),
+        "stale routes went after {waited:?}, before the 4 s restart time"
+    );
+    println!("stale routes kept {waited:?} after the second loss (restart time 4 s)");
+    Ok(())
+}
