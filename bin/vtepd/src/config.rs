@@ -47,6 +47,9 @@
 //! # arp-suppression = true      (default)
 //! # learning = false            data-plane learning from the overlay
 //! # mac-aging = 300             seconds
+//! # max-local-macs = 4096       MACs learnt on local ports (table size;
+//! # max-remote-macs = 4096      remote MACs installed; memory is allocated
+//! #                             for both at start, about 100 bytes each)
 //! # static-macs = ["02:00:00:00:00:aa"]  hosts on local ports that never
 //! #                             move: advertised sticky (RFC 7432 §15.2),
 //! #                             never aged out, never taken by remote routes
@@ -228,6 +231,11 @@ pub struct VniConfig {
     /// Static local MACs: advertised with the sticky MAC mobility flag
     /// from the start, never aged out or moved.
     pub static_macs: Vec<MacAddress>,
+    /// Most MACs learnt on local ports (default 4096).
+    pub max_local_macs: u32,
+    /// Most remote MACs installed from EVPN routes (default 4096); more
+    /// are not forwarded to directly (their frames are flooded).
+    pub max_remote_macs: u32,
 }
 
 /// An access port of an L2 VNI.
@@ -452,6 +460,8 @@ struct RawVni {
     learning: Option<bool>,
     mac_aging: Option<S<i64>>,
     static_macs: Option<Vec<S<String>>>,
+    max_local_macs: Option<S<i64>>,
+    max_remote_macs: Option<S<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -1026,6 +1036,12 @@ impl Config {
             if kind == VniKind::L3 && !static_macs.is_empty() {
                 return Err(cx.err(Some(span), &f("static-macs"), "an L3 VNI has no local MACs"));
             }
+            let limit = |x: &Option<S<i64>>, name: &str| match x {
+                Some(n) => cx.int(n, &f(name), 16, 1_000_000),
+                None => Ok(4096),
+            };
+            let max_local_macs = limit(&v.max_local_macs, "max-local-macs")?;
+            let max_remote_macs = limit(&v.max_remote_macs, "max-remote-macs")?;
             vnis.push(VniConfig {
                 vni,
                 kind,
@@ -1040,6 +1056,8 @@ impl Config {
                 learn_remote: v.learning.unwrap_or(false),
                 mac_aging,
                 static_macs,
+                max_local_macs,
+                max_remote_macs,
             });
         }
 
@@ -1221,6 +1239,21 @@ mod tests {
         );
         assert!(!v.arp_suppression);
         assert_eq!(v.mac_aging, 300);
+        assert_eq!((v.max_local_macs, v.max_remote_macs), (4096, 4096));
+        let c = parse(
+            "[bgp]\nrouter-id = \"10.0.0.1\"\nasn = 65000\n\
+             [[vni]]\nvni = 100\nmax-local-macs = 100\nmax-remote-macs = 20000\n",
+        )
+        .unwrap();
+        assert_eq!(
+            (c.vnis[0].max_local_macs, c.vnis[0].max_remote_macs),
+            (100, 20000)
+        );
+        let e = parse(
+            "[bgp]\nrouter-id = \"10.0.0.1\"\nasn = 65000\n[[vni]]\nvni = 100\nmax-remote-macs = 1\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.field, "vni[1].max-remote-macs");
         let e = parse(
             "[bgp]\nrouter-id = \"10.0.0.1\"\nasn = 65000\n\
              [[vni]]\nvni = 100\ntaps = [\"p\"]\n[[vni]]\nvni = 200\ninterfaces = [\"p\"]\n",

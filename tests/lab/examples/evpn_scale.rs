@@ -573,7 +573,8 @@ fn main() -> Result<()> {
          [control]\nsocket = \"{vsock}\"\n[log]\nlevel = \"warn,vtepd::evpn::handoff=debug\"\n\
          [underlay]\nlocal-ip = \"10.0.0.2\"\n\
          [[neighbor]]\naddress = \"10.0.0.1\"\nremote-as = \"internal\"\nhold-time = 9\nconnect-retry = 1\n\
-         [[vni]]\nvni = 100\ninterfaces = [\"hv0\"]\n"
+         [[vni]]\nvni = 100\ninterfaces = [\"hv0\"]\nmax-remote-macs = {}\n",
+        n.max(4096)
     );
     let vpath = lab.dir().join("vt.toml");
     std::fs::write(&vpath, vconf)?;

@@ -99,7 +99,8 @@ pub fn worker_config(cfg: &Config) -> Result<WorkerConfig> {
                 // holds (the default, 1024, loses a burst of new hosts
                 // sooner than the channel would).
                 event_limit: WORKER_EVENT_CHANNEL,
-                ..MacTableConfig::default()
+                learn_limit: v.max_local_macs as usize,
+                install_limit: v.max_remote_macs as usize,
             },
             learn_remote: v.learn_remote,
             suppress: v.arp_suppression.then(SuppressConfig::default),
@@ -165,6 +166,8 @@ pub struct EvpnTask {
     pub worker_dead: bool,
     /// Polls that found the worker's event channel full.
     pub events_overflowed: u64,
+    /// VNIs with more remote MACs than `max-remote-macs` (warned once).
+    pub over_limit: std::collections::BTreeSet<u32>,
 }
 
 impl EvpnTask {
@@ -206,6 +209,7 @@ impl EvpnTask {
             start: Instant::now(),
             worker_dead: false,
             events_overflowed: 0,
+            over_limit: std::collections::BTreeSet::new(),
         }
     }
 
@@ -401,6 +405,28 @@ impl EvpnTask {
         // `vtepd::evpn::handoff=debug`).
         for vni in mac_vnis {
             let remote = self.state.vnis.get(&vni).map_or(0, |v| v.installed.len());
+            let limit = self
+                .cfg
+                .vnis
+                .iter()
+                .find(|c| c.vni.get() == vni)
+                .map_or(usize::MAX, |c| c.max_remote_macs as usize);
+            if remote > limit {
+                if self.over_limit.insert(vni) {
+                    warn!(
+                        vni,
+                        remote,
+                        limit,
+                        "more remote MACs than max-remote-macs: the dataplane refuses the rest \
+                         (their frames are flooded); raise max-remote-macs"
+                    );
+                }
+            } else if self.over_limit.remove(&vni) {
+                info!(
+                    vni,
+                    remote, limit, "remote MACs back within max-remote-macs"
+                );
+            }
             debug!(target: "vtepd::evpn::handoff", vni, remote, "remote MACs handed to the worker");
         }
         if !ops.is_empty() {
