@@ -158,10 +158,16 @@ pub fn parse_show(words: &[String]) -> Result<Query> {
     }
     let rest = match w.as_slice() {
         ["bgp", rest @ ..] => rest,
-        _ => bail!("usage: vtepd show bgp (summary | evpn route [type N] [vni N] | ipv4 | ipv6 | vpnv4 | vpnv6)"),
+        _ => bail!("usage: vtepd show bgp (summary | neighbors [ADDR] | evpn route [type N] [vni N] | ipv4 | ipv6 | vpnv4 | vpnv6)"),
     };
     let (family, mut rest) = match rest {
         ["summary"] => return Ok(Query::Summary),
+        ["neighbors" | "neighbor"] => return Ok(Query::Neighbors { address: None }),
+        ["neighbors" | "neighbor", a] => {
+            return Ok(Query::Neighbors {
+                address: Some((*a).to_owned()),
+            })
+        }
         ["evpn", "route", r @ ..] | ["evpn", r @ ..] | ["l2vpn", "evpn", r @ ..] => {
             ("l2vpn-evpn", r)
         }
@@ -296,6 +302,157 @@ pub fn render_summary(v: &Value) -> String {
     o
 }
 
+/// Render neighbours like FRR's `show bgp neighbors`.
+pub fn render_neighbors(v: &Value) -> String {
+    let mut o = String::new();
+    let list = |x: &Value| -> String {
+        x.as_array()
+            .into_iter()
+            .flatten()
+            .map(s)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    for p in v["neighbors"].as_array().into_iter().flatten() {
+        let external = if p["negotiated"].is_object() {
+            p["negotiated"]["external"] == json!(true)
+        } else {
+            // Down: from the configured remote AS.
+            let r = s(&p["remote-as"]);
+            r != "internal" && r != s(&v["asn"])
+        };
+        let kind = if external { "external" } else { "internal" };
+        let _ = writeln!(
+            o,
+            "BGP neighbor is {}, remote AS {}, local AS {}, {kind} link",
+            s(&p["address"]),
+            if p["peer-as"].is_null() {
+                s(&p["remote-as"])
+            } else {
+                s(&p["peer-as"])
+            },
+            s(&v["asn"])
+        );
+        let _ = writeln!(
+            o,
+            "  BGP version 4, remote router ID {}",
+            if p["peer-router-id"].is_null() {
+                "0.0.0.0".to_owned()
+            } else {
+                s(&p["peer-router-id"])
+            }
+        );
+        let up = p["uptime-secs"].as_u64().or(p["downtime-secs"].as_u64());
+        let _ = writeln!(
+            o,
+            "  BGP state = {}, {} {}",
+            s(&p["state"]),
+            if p["established"] == json!(true) {
+                "up for"
+            } else {
+                "down for"
+            },
+            up.map_or_else(|| "never".to_owned(), hms)
+        );
+        let c = &p["config"];
+        let _ = writeln!(
+            o,
+            "  Configured hold time {} s, keepalive {} s, connect retry {} s{}{}",
+            s(&c["hold-time"]),
+            s(&c["keepalive"]),
+            s(&c["connect-retry"]),
+            if c["passive"] == json!(true) {
+                ", passive"
+            } else {
+                ""
+            },
+            if p["route-reflector-client"] == json!(true) {
+                ", route reflector client"
+            } else {
+                ""
+            }
+        );
+        if p["established"] == json!(true) {
+            let n = &p["negotiated"];
+            let _ = writeln!(o, "  Hold time {} s", s(&p["hold-time"]));
+            let _ = writeln!(o, "  Families: {}", list(&p["families"]));
+            let mut caps = Vec::new();
+            if n["four-octet-as"] == json!(true) {
+                caps.push("4-octet AS".to_owned());
+            }
+            if n["extended-message"] == json!(true) {
+                caps.push("extended message".to_owned());
+            }
+            for a in n["add-path"].as_array().into_iter().flatten() {
+                caps.push(format!(
+                    "ADD-PATH {} {}",
+                    s(&a["family"]),
+                    s(&a["direction"])
+                ));
+            }
+            for e in n["extended-next-hop"].as_array().into_iter().flatten() {
+                caps.push(format!(
+                    "extended next hop {} over {}",
+                    s(&e["family"]),
+                    s(&e["next-hop-afi"])
+                ));
+            }
+            let _ = writeln!(o, "  Negotiated: {}", caps.join(", "));
+        } else {
+            let _ = writeln!(o, "  Configured families: {}", list(&c["families"]));
+        }
+        let _ = writeln!(
+            o,
+            "  Messages received {}, sent {} (UPDATEs {} / {}); established {} times, dropped {}",
+            s(&p["messages-received"]),
+            s(&p["messages-sent"]),
+            s(&p["updates-received"]),
+            s(&p["updates-sent"]),
+            s(&p["established-count"]),
+            s(&p["dropped-count"])
+        );
+        let _ = writeln!(
+            o,
+            "  Prefixes received {}{}; changes queued {}, output queue {} bytes",
+            s(&p["prefixes-received"]),
+            if p["max-prefixes"].is_null() {
+                String::new()
+            } else {
+                format!(" (limit {})", s(&p["max-prefixes"]))
+            },
+            s(&p["pending-changes"]),
+            if p["output-queue-bytes"].is_null() {
+                "0".to_owned()
+            } else {
+                s(&p["output-queue-bytes"])
+            }
+        );
+        let g = &p["graceful-restart"];
+        if g.is_object() {
+            let _ = writeln!(
+                o,
+                "  Graceful restart: stale routes of {} kept, waiting for {}, removed in {} s",
+                list(&g["stale-families"]),
+                s(&g["waiting-for"]),
+                s(&g["stale-removed-in-secs"])
+            );
+        }
+        for (k, label) in [
+            ("last-notification-sent", "Last NOTIFICATION sent"),
+            ("last-notification-received", "Last NOTIFICATION received"),
+        ] {
+            if p[k].is_object() {
+                let _ = writeln!(o, "  {label}: {}/{}", s(&p[k]["code"]), s(&p[k]["subcode"]));
+            }
+        }
+        if !p["last-error"].is_null() {
+            let _ = writeln!(o, "  Last reset: {}", s(&p["last-error"]));
+        }
+        let _ = writeln!(o);
+    }
+    o
+}
+
 /// Render routes like FRR's `show bgp l2vpn evpn` / `show bgp ipv4`.
 pub fn render_routes(v: &Value) -> String {
     let mut o = String::new();
@@ -386,6 +543,7 @@ pub fn show(socket: &Path, words: &[String], as_json: bool) -> Result<()> {
     } else {
         match q {
             Query::Summary => print!("{}", render_summary(&v)),
+            Query::Neighbors { .. } => print!("{}", render_neighbors(&v)),
             Query::Routes { .. } => print!("{}", render_routes(&v)),
             Query::Evpn { what, .. } => print!("{}", crate::evpn::show::render(&what, &v)),
         }
@@ -490,6 +648,16 @@ mod tests {
     #[test]
     fn show_commands_parse() {
         assert_eq!(parse_show(&words("bgp summary")).unwrap(), Query::Summary);
+        assert_eq!(
+            parse_show(&words("bgp neighbors")).unwrap(),
+            Query::Neighbors { address: None }
+        );
+        assert_eq!(
+            parse_show(&words("bgp neighbor 10.0.0.2")).unwrap(),
+            Query::Neighbors {
+                address: Some("10.0.0.2".into())
+            }
+        );
         assert_eq!(
             parse_show(&words("bgp evpn route type 2 vni 100")).unwrap(),
             Query::Routes {

@@ -105,6 +105,15 @@ fn graceful_restart_helper() -> Result<()> {
     let n = g.cli_json(&["neighbor", "10.0.0.1"])?;
     let caps = n.to_string();
     assert!(caps.contains("graceful"), "GoBGP's view of vtepd: {n}");
+    // And vtepd's view of GoBGP.
+    let n = v.show(&["bgp", "neighbors", "10.0.0.2"])?;
+    let p = &n["neighbors"][0];
+    assert_eq!(p["state"], "Established", "{n}");
+    assert_eq!(p["negotiated"]["four-octet-as"], true, "{n}");
+    assert_eq!(p["negotiated"]["external"], false, "{n}");
+    assert_eq!(p["prefixes-received"], 2, "{n}");
+    assert!(p["graceful-restart"].is_null(), "{n}");
+    println!("{}", v.show_text(&["bgp", "neighbors"])?);
 
     // gobgpd dies: no NOTIFICATION, the TCP connection just closes.
     g.kill()?;
@@ -116,6 +125,11 @@ fn graceful_restart_helper() -> Result<()> {
         routes(&both, true),
         "routes kept as stale while the peer restarts"
     );
+    let n = v.show(&["bgp", "neighbors", "10.0.0.2"])?;
+    let gr = &n["neighbors"][0]["graceful-restart"];
+    assert_eq!(gr["waiting-for"], "session", "{n}");
+    assert_eq!(gr["stale-families"][0], "ipv4-unicast", "{n}");
+    println!("{}", v.show_text(&["bgp", "neighbors", "10.0.0.2"])?);
 
     // It comes back announcing only the first route: that one is fresh
     // again, the other is gone (End-of-RIB, or F bit not set).

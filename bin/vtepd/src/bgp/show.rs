@@ -22,6 +22,12 @@ use super::rib::{remote_as_text, RibTask};
 pub enum Query {
     /// `show bgp summary`.
     Summary,
+    /// `show bgp neighbors [ADDRESS]`: one neighbour (or all) in detail.
+    Neighbors {
+        /// The neighbour's address or interface; all when absent.
+        #[serde(default)]
+        address: Option<String>,
+    },
     /// `show bgp FAMILY ...`.
     Routes {
         /// Family: l2vpn-evpn, ipv4-unicast, ipv6-unicast, ipv4-vpn, ipv6-vpn.
@@ -52,6 +58,7 @@ fn family_of(name: &str) -> Option<AddressFamily> {
 pub fn answer(t: &RibTask, q: &Query) -> Value {
     match q {
         Query::Summary => summary(t),
+        Query::Neighbors { address } => neighbors(t, address.as_deref()),
         Query::Routes {
             family,
             route_type,
@@ -107,6 +114,83 @@ fn summary(t: &RibTask) -> Value {
         "asn": t.cfg.asn.0,
         "routes": t.rib.len(),
         "peers": peers,
+    })
+}
+
+/// `show bgp neighbors`: the summary's fields and, per neighbour, its
+/// configuration, what the session negotiated, its queues and graceful
+/// restart state.
+fn neighbors(t: &RibTask, address: Option<&str>) -> Value {
+    let now = tokio::time::Instant::now();
+    let sum = summary(t);
+    let mut ids: Vec<_> = t.peers.keys().copied().collect();
+    ids.sort();
+    let mut out = Vec::new();
+    for (id, base) in ids
+        .iter()
+        .zip(sum["peers"].as_array().into_iter().flatten())
+    {
+        let Some(p) = t.peers.get(id) else {
+            continue;
+        };
+        if address.is_some_and(|a| base["address"] != a) {
+            continue;
+        }
+        let n = &p.neighbor;
+        let mut m = base.as_object().cloned().unwrap_or_default();
+        m.insert(
+            "config".into(),
+            json!({
+                "hold-time": n.hold_time,
+                "keepalive": n.keepalive,
+                "connect-retry": n.connect_retry,
+                "passive": n.passive,
+                "families": n.families.iter().map(|f| crate::config::family_name(*f)).collect::<Vec<_>>(),
+                "max-prefixes-warning-only": n.max_prefixes_warning_only,
+                "interface": n.interface,
+            }),
+        );
+        if let Some((ctx, _, out_q)) = &p.up {
+            m.insert(
+                "negotiated".into(),
+                json!({
+                    "four-octet-as": ctx.four_octet_as,
+                    "extended-message": ctx.extended_message,
+                    "max-message-length": ctx.max_message_len(),
+                    "add-path": ctx.add_path.iter().map(|(f, d)| json!({
+                        "family": crate::config::family_name(*f),
+                        "direction": format!("{d:?}").to_lowercase(),
+                    })).collect::<Vec<_>>(),
+                    "extended-next-hop": ctx.extended_next_hop.iter().map(|(f, afi)| json!({
+                        "family": crate::config::family_name(*f),
+                        "next-hop-afi": format!("{afi:?}").to_lowercase(),
+                    })).collect::<Vec<_>>(),
+                    "external": ctx.peer == vtepd_bgp_evpn::wire::PeerKind::External,
+                }),
+            );
+            m.insert(
+                "output-queue-bytes".into(),
+                json!(out_q.bytes.load(std::sync::atomic::Ordering::Relaxed)),
+            );
+        }
+        m.insert("pending-changes".into(), json!(t.rib.pending_len(*id)));
+        m.insert(
+            "graceful-restart".into(),
+            match t.graceful.get(id) {
+                Some(g) => json!({
+                    "stale-families": g.families.iter().map(|f| crate::config::family_name(*f)).collect::<Vec<_>>(),
+                    "waiting-for": if g.back { "end-of-rib" } else { "session" },
+                    "stale-removed-in-secs": g.until.saturating_duration_since(now).as_secs(),
+                }),
+                None => Value::Null,
+            },
+        );
+        out.push(Value::Object(m));
+    }
+    json!({
+        "router-id": sum["router-id"],
+        "asn": sum["asn"],
+        "neighbors": out,
     })
 }
 
