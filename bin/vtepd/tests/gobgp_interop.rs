@@ -9,35 +9,25 @@ use std::time::{Duration, Instant};
 
 use common::{Vtepd, T};
 use vtepd_lab::serde_json::Value;
-use vtepd_lab::{Lab, Result, Veth};
+use vtepd_lab::topo::{GobgpdConf, Pair};
+use vtepd_lab::{Lab, Result};
 
-const GOBGPD: &str = r#"
-[global.config]
-  as = 65000
-  router-id = "10.0.0.2"
-  port = 179
-
-[[neighbors]]
-  [neighbors.config]
-    neighbor-address = "10.0.0.1"
-    peer-as = 65000
-  [neighbors.timers.config]
-    connect-retry = 1
-    hold-time = 9
-    keepalive-interval = 3
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "l2vpn-evpn"
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "ipv4-unicast"
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "ipv6-unicast"
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "l3vpn-ipv4-unicast"
-"#;
+/// GoBGP at 10.0.0.2, iBGP with vtepd at 10.0.0.1 in every family vtepd
+/// speaks.
+fn gobgpd_conf() -> String {
+    GobgpdConf::new(65000, "10.0.0.2")
+        .neighbor(
+            "10.0.0.1",
+            65000,
+            &[
+                "l2vpn-evpn",
+                "ipv4-unicast",
+                "ipv6-unicast",
+                "l3vpn-ipv4-unicast",
+            ],
+        )
+        .render()
+}
 
 const VTEPD: &str = r#"
 [bgp]
@@ -105,14 +95,10 @@ fn keys(v: &Value) -> Vec<String> {
 fn gobgp_interop() -> Result<()> {
     let started = Instant::now();
     let lab = Lab::new()?;
-    let vns = lab.netns("v")?;
-    let gns = lab.netns("g")?;
-    let _link = Veth::pair(&vns, "u0", &gns, "u0")
-        .addrs_a(&["10.0.0.1/24"])
-        .addrs_b(&["10.0.0.2/24"])
-        .create()?;
-    let mut vtepd = Vtepd::start(&lab, &vns, "vtepd", VTEPD)?;
-    let gobgp = gns.gobgpd(GOBGPD)?;
+    let pair = Pair::create(&lab, "v", "g")?;
+    let (vns, gns) = (&pair.a, &pair.b);
+    let mut vtepd = Vtepd::start(&lab, vns, "vtepd", VTEPD)?;
+    let gobgp = gns.gobgpd(&gobgpd_conf())?;
     gobgp.wait_established("10.0.0.1", T)?;
     vtepd.wait_established(&lab, "10.0.0.2")?;
     let peer = vtepd.peer("10.0.0.2")?;
@@ -356,24 +342,7 @@ fn gobgp_interop() -> Result<()> {
         local["why-lost"], "lower MAC mobility sequence number",
         "{local}"
     );
-    gobgp.cli(&[
-        "global",
-        "rib",
-        "-a",
-        "evpn",
-        "del",
-        "macadv",
-        "02:00:00:00:01:01",
-        "192.168.100.11",
-        "esi",
-        "0",
-        "etag",
-        "0",
-        "label",
-        "100",
-        "rd",
-        "10.0.0.1:1",
-    ])?;
+    gobgp.del_macadv("02:00:00:00:01:01", "192.168.100.11", 100, "10.0.0.1:1")?;
     lab.wait_until(T, "vtepd's own type-2 best again", || -> Result<bool> {
         Ok(vtepd
             .paths(&["bgp", "evpn", "route", "type", "2"])?
@@ -384,24 +353,7 @@ fn gobgp_interop() -> Result<()> {
     })?;
 
     // --- withdrawal GoBGP -> vtepd --------------------------------------
-    gobgp.cli(&[
-        "global",
-        "rib",
-        "-a",
-        "evpn",
-        "del",
-        "macadv",
-        "02:00:00:00:02:01",
-        "192.168.100.20",
-        "esi",
-        "0",
-        "etag",
-        "0",
-        "label",
-        "100",
-        "rd",
-        rd,
-    ])?;
+    gobgp.del_macadv("02:00:00:00:02:01", "192.168.100.20", 100, rd)?;
     lab.wait_until(T, "type-2 withdrawn in vtepd", || -> Result<bool> {
         Ok(!vtepd
             .paths(&["bgp", "evpn", "route"])?

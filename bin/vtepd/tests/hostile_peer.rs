@@ -17,6 +17,7 @@ use std::net::{IpAddr, SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use common::{Vtepd, BIN, T};
+use vtepd_lab::topo::{GobgpdConf, Pair};
 use vtepd_lab::{Lab, ProcessSpec, Result, Veth};
 
 // ---- the raw peer (child) ---------------------------------------------------
@@ -494,45 +495,27 @@ max-prefixes = 100
     c
 }
 
-const GOBGPD: &str = r#"
-[global.config]
-  as = 65000
-  router-id = "10.0.0.2"
-  port = 179
-[[neighbors]]
-  [neighbors.config]
-    neighbor-address = "10.0.0.1"
-    peer-as = 65000
-  [neighbors.timers.config]
-    connect-retry = 1
-    hold-time = 9
-    keepalive-interval = 3
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "l2vpn-evpn"
-"#;
-
 #[test]
 fn hostile_peer() -> Result<()> {
     let started = Instant::now();
     let lab = Lab::new()?;
-    let vns = lab.netns("v")?;
-    let gns = lab.netns("g")?;
+    let pair = Pair::create(&lab, "v", "g")?;
+    let (vns, gns) = (&pair.a, &pair.b);
     let hns = lab.netns("h")?;
-    let _lg = Veth::pair(&vns, "u0", &gns, "u0")
-        .addrs_a(&["10.0.0.1/24"])
-        .addrs_b(&["10.0.0.2/24"])
-        .create()?;
     let srcs: Vec<String> = (0..CASES.len() + 4)
         .map(|i| format!("{}/24", src_of(i)))
         .collect();
     let src_refs: Vec<&str> = srcs.iter().map(String::as_str).collect();
-    let _lh = Veth::pair(&vns, "u1", &hns, "u0")
+    let _lh = Veth::pair(vns, "u1", &hns, "u0")
         .addrs_a(&["10.0.1.1/24"])
         .addrs_b(&src_refs)
         .create()?;
-    let mut vtepd = Vtepd::start(&lab, &vns, "vtepd", &config())?;
-    let gobgp = gns.gobgpd(GOBGPD)?;
+    let mut vtepd = Vtepd::start(&lab, vns, "vtepd", &config())?;
+    let gobgp = gns.gobgpd(
+        &GobgpdConf::new(65000, "10.0.0.2")
+            .neighbor("10.0.0.1", 65000, &["l2vpn-evpn"])
+            .render(),
+    )?;
     vtepd.wait_established(&lab, "10.0.0.2")?;
     for mac in ["02:00:00:00:02:01", "02:00:00:00:02:02"] {
         gobgp.cli(&[

@@ -10,7 +10,8 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::{Vtepd, T};
-use vtepd_lab::{Lab, Result, Veth};
+use vtepd_lab::topo::{GobgpdConf, Star};
+use vtepd_lab::{Lab, Result};
 
 const VTEPD: &str = r#"
 [bgp]
@@ -32,27 +33,12 @@ type = "ipv4-unicast"
 prefix = "10.90.0.0/24"
 "#;
 
+/// GoBGP number `n` (AS 6510`n`) at 10.0.`n`.2, peering with vtepd at
+/// 10.0.`n`.1 in ipv4-unicast.
 fn gobgpd(n: u8) -> String {
-    format!(
-        r#"
-[global.config]
-  as = 6510{n}
-  router-id = "10.0.{n}.2"
-  port = 179
-
-[[neighbors]]
-  [neighbors.config]
-    neighbor-address = "10.0.{n}.1"
-    peer-as = 65000
-  [neighbors.timers.config]
-    connect-retry = 1
-    hold-time = 9
-    keepalive-interval = 3
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "ipv4-unicast"
-"#
-    )
+    GobgpdConf::new(65100 + u32::from(n), &format!("10.0.{n}.2"))
+        .neighbor(&format!("10.0.{n}.1"), 65000, &["ipv4-unicast"])
+        .render()
 }
 
 const FRR_BGPD: &str = "hostname f3
@@ -68,20 +54,9 @@ router bgp 65103
 fn listen_range_limit() -> Result<()> {
     let started = Instant::now();
     let lab = Lab::new()?;
-    let v = lab.netns("v")?;
-    let mut links = Vec::new();
-    let mut nss = Vec::new();
-    for n in 1..=3u8 {
-        let ns = lab.netns(&format!("p{n}"))?;
-        links.push(
-            Veth::pair(&v, &format!("u{n}"), &ns, "u0")
-                .addrs_a(&[&format!("10.0.{n}.1/24")])
-                .addrs_b(&[&format!("10.0.{n}.2/24")])
-                .create()?,
-        );
-        nss.push(ns);
-    }
-    let vtepd = Vtepd::start(&lab, &v, "vtepd", VTEPD)?;
+    let star = Star::create(&lab, "v", &["p1", "p2", "p3"])?;
+    let (v, nss) = (&star.hub, &star.spokes);
+    let vtepd = Vtepd::start(&lab, v, "vtepd", VTEPD)?;
     let g1 = nss[0].gobgpd(&gobgpd(1))?;
     let g2 = nss[1].gobgpd(&gobgpd(2))?;
     g1.wait_established("10.0.1.1", T)?;

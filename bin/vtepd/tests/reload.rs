@@ -13,26 +13,8 @@ use std::time::{Duration, Instant};
 
 use common::{Vtepd, BIN, T};
 use vtepd_lab::serde_json::Value;
-use vtepd_lab::{Lab, Result, Veth};
-
-const GOBGPD: &str = r#"
-[global.config]
-  as = 65000
-  router-id = "10.0.1.2"
-  port = 179
-
-[[neighbors]]
-  [neighbors.config]
-    neighbor-address = "10.0.1.1"
-    peer-as = 65000
-  [neighbors.timers.config]
-    connect-retry = 1
-    hold-time = 9
-    keepalive-interval = 3
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "ipv4-unicast"
-"#;
+use vtepd_lab::topo::{GobgpdConf, Star};
+use vtepd_lab::{Lab, Result};
 
 const HEAD: &str = r#"
 [bgp]
@@ -101,20 +83,17 @@ fn has_prefix(rib: &Value, p: &str) -> bool {
 fn reload_adds_removes_and_refuses() -> Result<()> {
     let started = Instant::now();
     let lab = Lab::new()?;
-    let v = lab.netns("v")?;
-    let g = lab.netns("g")?;
-    let p = lab.netns("p")?;
-    let _l1 = Veth::pair(&v, "u1", &g, "u0")
-        .addrs_a(&["10.0.1.1/24"])
-        .addrs_b(&["10.0.1.2/24"])
-        .create()?;
-    let _l2 = Veth::pair(&v, "u2", &p, "u0")
-        .addrs_a(&["10.0.2.1/24"])
-        .addrs_b(&["10.0.2.2/24"])
-        .create()?;
-    let gobgp = g.gobgpd(GOBGPD)?;
-    let mut vtepd = Vtepd::start(&lab, &v, "vtepd", HEAD)?;
-    let peer2 = Vtepd::start(&lab, &p, "peer2", PEER2)?;
+    // vtepd in v; GoBGP in g (10.0.1.2) and the second vtepd in p
+    // (10.0.2.2), each on its own link to v.
+    let star = Star::create(&lab, "v", &["g", "p"])?;
+    let (v, g, p) = (&star.hub, &star.spokes[0], &star.spokes[1]);
+    let gobgp = g.gobgpd(
+        &GobgpdConf::new(65000, "10.0.1.2")
+            .neighbor("10.0.1.1", 65000, &["ipv4-unicast"])
+            .render(),
+    )?;
+    let mut vtepd = Vtepd::start(&lab, v, "vtepd", HEAD)?;
+    let peer2 = Vtepd::start(&lab, p, "peer2", PEER2)?;
     vtepd.wait_established(&lab, "10.0.1.2")?;
     gobgp.wait_established("10.0.1.1", T)?;
     gobgp.wait_rib("ipv4", "10.90.0.0/24 from vtepd", T, |r| {

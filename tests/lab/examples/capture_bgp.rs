@@ -36,7 +36,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
-use vtepd_lab::topo::{EvpnBgpConf, L2Segment, L2SegmentSpec};
+use vtepd_lab::topo::{EvpnBgpConf, GobgpdConf, L2Segment, L2SegmentSpec};
 use vtepd_lab::{pcap, Lab, Result, Veth, Vxlan};
 
 const T: Duration = Duration::from_secs(30);
@@ -398,34 +398,6 @@ router bgp 65000
 !
 ";
 
-const GOBGPD_A: &str = r#"
-[global.config]
-  as = 65000
-  router-id = "10.0.0.2"
-  port = 179
-
-[[neighbors]]
-  [neighbors.config]
-    neighbor-address = "10.0.0.1"
-    peer-as = 65000
-  [neighbors.timers.config]
-    connect-retry = 1
-    hold-time = 9
-    keepalive-interval = 3
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "l2vpn-evpn"
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "ipv4-unicast"
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "ipv6-unicast"
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "l3vpn-ipv4-unicast"
-"#;
-
 /// (A) GoBGP ↔ FRR, numbered iBGP, with every route kind injected.
 fn gobgp_frr(lab: &Lab, out: &Path, manifest: &mut String) -> Result<usize> {
     let fns = lab.netns("frr")?;
@@ -463,7 +435,20 @@ fn gobgp_frr(lab: &Lab, out: &Path, manifest: &mut String) -> Result<usize> {
     let cap = fns.capture("u0", "tcp port 179", Some(&pcap_path))?;
     let mut steps = Steps::default();
     let frr = fns.frr(ZEBRA_A, Some(BGPD_A))?;
-    let gobgp = gns.gobgpd(GOBGPD_A)?;
+    let gobgp = gns.gobgpd(
+        &GobgpdConf::new(65000, "10.0.0.2")
+            .neighbor(
+                "10.0.0.1",
+                65000,
+                &[
+                    "l2vpn-evpn",
+                    "ipv4-unicast",
+                    "ipv6-unicast",
+                    "l3vpn-ipv4-unicast",
+                ],
+            )
+            .render(),
+    )?;
     frr.wait_established("10.0.0.2", T)?;
     gobgp.wait_established("10.0.0.1", T)?;
     // FRR's own routes: type-3 for VNI 100, type-5 and IPv4/IPv6 for its

@@ -145,6 +145,17 @@ impl GoBgp {
         )
     }
 
+    /// Withdraw the EVPN MAC/IP advertisement route (type 2) of `mac` and
+    /// `ip` (`0.0.0.0` for none) with ESI 0, Ethernet tag 0, label `label`
+    /// and RD `rd` from GoBGP's global RIB; stdout on success.
+    pub fn del_macadv(&self, mac: &str, ip: &str, label: u32, rd: &str) -> Result<String> {
+        let label = label.to_string();
+        self.cli(&[
+            "global", "rib", "-a", "evpn", "del", "macadv", mac, ip, "esi", "0", "etag", "0",
+            "label", &label, "rd", rd,
+        ])
+    }
+
     /// `gobgp global rib -a FAMILY -j`, parsed (a map prefix -> paths).
     pub fn rib_json(&self, family: &str) -> Result<Value> {
         self.cli_json(&["global", "rib", "-a", family])

@@ -30,9 +30,11 @@
 //!   `nft`, `vtysh`, `gobgp`, `wg`, `tcpdump`); errors are `anyhow` errors
 //!   carrying the command line and its stderr.
 //!
-//! [`topo`] has the shapes many tests share: an L2 VNI segment with a host
-//! behind it ([`topo::L2Segment`]) and FRR's bgpd configuration of an EVPN
-//! VTEP, numbered or unnumbered ([`topo::EvpnBgpConf`]).
+//! [`topo`] has the shapes many tests share: two namespaces on one link
+//! ([`topo::Pair`]), a hub with spokes ([`topo::Star`]), an L2 VNI segment
+//! with a host behind it ([`topo::L2Segment`]), FRR's bgpd configuration of
+//! an EVPN VTEP, numbered or unnumbered ([`topo::EvpnBgpConf`]), and
+//! GoBGP's configuration ([`topo::GobgpdConf`]).
 //!
 //! # Example
 //!

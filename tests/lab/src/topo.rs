@@ -1,11 +1,78 @@
-//! Building blocks of EVPN topologies that many interop tests share: a
-//! bridged L2 VNI with a host behind it, and FRR's bgpd configuration for
-//! an EVPN VTEP.
+//! Building blocks of EVPN topologies that many interop tests share: two
+//! namespaces on one underlay link ([`Pair`]), a hub namespace linked to
+//! several spokes ([`Star`]), a bridged L2 VNI with a host behind it, FRR's
+//! bgpd configuration for an EVPN VTEP and GoBGP's `gobgpd` configuration.
 
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
 use crate::{Bridge, Lab, Netns, Result, Veth, Vxlan};
+
+/// Two namespaces joined by the veth pair `u0`–`u0` on 10.0.0.0/24:
+/// 10.0.0.1 in `a`, 10.0.0.2 in `b`. Fields drop in declaration order: the
+/// link first, then the namespaces.
+#[derive(Debug)]
+pub struct Pair {
+    /// The veth pair (`u0` in both namespaces).
+    pub link: Veth,
+    /// The namespace holding 10.0.0.1.
+    pub a: Netns,
+    /// The namespace holding 10.0.0.2.
+    pub b: Netns,
+}
+
+impl Pair {
+    /// Create namespaces `a` and `b` (short names) of `lab` and link them.
+    pub fn create(lab: &Lab, a: &str, b: &str) -> Result<Pair> {
+        let a = lab.netns(a)?;
+        let b = lab.netns(b)?;
+        let link = Veth::pair(&a, "u0", &b, "u0")
+            .addrs_a(&["10.0.0.1/24"])
+            .addrs_b(&["10.0.0.2/24"])
+            .create()?;
+        Ok(Pair { link, a, b })
+    }
+}
+
+/// A hub namespace with one link to each spoke: spoke `i` (counting from 1)
+/// is reached over the veth pair `u<i>` (hub) – `u0` (spoke) on
+/// 10.0.`i`.0/24, the hub holding 10.0.`i`.1 and the spoke 10.0.`i`.2.
+/// Fields drop in declaration order: links first, then the namespaces.
+#[derive(Debug)]
+pub struct Star {
+    /// The links, in the order of the spokes.
+    pub links: Vec<Veth>,
+    /// The spoke namespaces, in the order given.
+    pub spokes: Vec<Netns>,
+    /// The hub namespace.
+    pub hub: Netns,
+}
+
+impl Star {
+    /// Create namespace `hub` and one namespace per name in `spokes` (short
+    /// names) and link each spoke to the hub.
+    pub fn create(lab: &Lab, hub: &str, spokes: &[&str]) -> Result<Star> {
+        let hub = lab.netns(hub)?;
+        let mut star = Star {
+            links: Vec::new(),
+            spokes: Vec::new(),
+            hub,
+        };
+        for (i, name) in spokes.iter().enumerate() {
+            let n = i + 1;
+            let spoke = lab.netns(name)?;
+            let hub_addr = format!("10.0.{n}.1/24");
+            let spoke_addr = format!("10.0.{n}.2/24");
+            let link = Veth::pair(&star.hub, &format!("u{n}"), &spoke, "u0")
+                .addrs_a(&[hub_addr.as_str()])
+                .addrs_b(&[spoke_addr.as_str()])
+                .create()?;
+            star.links.push(link);
+            star.spokes.push(spoke);
+        }
+        Ok(star)
+    }
+}
 
 /// One L2 VNI on a VTEP namespace: bridge `br<VNI>`, VXLAN device
 /// `vxlan<VNI>` (a port of it, `neigh_suppress off learning off`) and a host
@@ -172,9 +239,97 @@ impl EvpnBgpConf<'_> {
     }
 }
 
+/// `gobgpd` configuration (TOML) built neighbour by neighbour and rendered
+/// by [`GobgpdConf::render`]: the global AS and router ID (BGP port 179)
+/// and, for every neighbour, its address, peer AS, the short timers of the
+/// lab (connect retry 1 s, hold time 9 s, keepalive 3 s) and its AFI/SAFIs
+/// in GoBGP's names (`l2vpn-evpn`, `ipv4-unicast`, `ipv6-unicast`,
+/// `l3vpn-ipv4-unicast`, ...).
+#[derive(Debug, Clone)]
+pub struct GobgpdConf {
+    asn: u32,
+    router_id: String,
+    neighbors: Vec<(String, u32, Vec<String>)>,
+}
+
+impl GobgpdConf {
+    /// A configuration with global AS `asn` and router ID `router_id` and
+    /// no neighbours yet.
+    pub fn new(asn: u32, router_id: &str) -> GobgpdConf {
+        GobgpdConf {
+            asn,
+            router_id: router_id.to_owned(),
+            neighbors: Vec::new(),
+        }
+    }
+
+    /// Add neighbour `address` of AS `peer_as`, negotiating `afi_safis`.
+    pub fn neighbor(mut self, address: &str, peer_as: u32, afi_safis: &[&str]) -> GobgpdConf {
+        self.neighbors.push((
+            address.to_owned(),
+            peer_as,
+            afi_safis.iter().map(|f| (*f).to_owned()).collect(),
+        ));
+        self
+    }
+
+    /// The TOML text for `gobgpd -t toml`.
+    pub fn render(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(s, "[global.config]");
+        let _ = writeln!(s, "  as = {}", self.asn);
+        let _ = writeln!(s, "  router-id = \"{}\"", self.router_id);
+        let _ = writeln!(s, "  port = 179");
+        for (address, peer_as, afi_safis) in &self.neighbors {
+            let _ = writeln!(s, "\n[[neighbors]]");
+            let _ = writeln!(s, "  [neighbors.config]");
+            let _ = writeln!(s, "    neighbor-address = \"{address}\"");
+            let _ = writeln!(s, "    peer-as = {peer_as}");
+            let _ = writeln!(s, "  [neighbors.timers.config]");
+            let _ = writeln!(s, "    connect-retry = 1");
+            let _ = writeln!(s, "    hold-time = 9");
+            let _ = writeln!(s, "    keepalive-interval = 3");
+            for f in afi_safis {
+                let _ = writeln!(s, "  [[neighbors.afi-safis]]");
+                let _ = writeln!(s, "    [neighbors.afi-safis.config]");
+                let _ = writeln!(s, "      afi-safi-name = \"{f}\"");
+            }
+        }
+        s
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn renders_gobgpd_neighbours_with_timers_and_families() {
+        let c = GobgpdConf::new(65000, "10.0.0.2")
+            .neighbor("10.0.0.1", 65000, &["l2vpn-evpn", "ipv4-unicast"])
+            .render();
+        let want = r#"[global.config]
+  as = 65000
+  router-id = "10.0.0.2"
+  port = 179
+
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "10.0.0.1"
+    peer-as = 65000
+  [neighbors.timers.config]
+    connect-retry = 1
+    hold-time = 9
+    keepalive-interval = 3
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = "l2vpn-evpn"
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = "ipv4-unicast"
+"#;
+        assert_eq!(c, want);
+    }
 
     #[test]
     fn renders_numbered_and_unnumbered_neighbours() {

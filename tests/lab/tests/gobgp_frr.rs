@@ -5,7 +5,8 @@
 use std::time::{Duration, Instant};
 
 use vtepd_lab::serde_json::Value;
-use vtepd_lab::{Lab, Result, Veth, Vxlan};
+use vtepd_lab::topo::{EvpnBgpConf, GobgpdConf, Pair};
+use vtepd_lab::{Lab, Result, Vxlan};
 
 const T: Duration = Duration::from_secs(30);
 
@@ -13,45 +14,6 @@ const ZEBRA: &str = "hostname frr
 vni 4000
 !
 ";
-
-const BGPD: &str = "hostname frr
-router bgp 65000
- bgp router-id 10.0.0.1
- no bgp default ipv4-unicast
- no bgp network import-check
- timers bgp 3 9
- neighbor 10.0.0.2 remote-as 65000
- neighbor 10.0.0.2 timers connect 1
- neighbor 10.0.0.2 advertisement-interval 0
- address-family ipv4 unicast
-  network 10.50.0.0/24
- exit-address-family
- address-family l2vpn evpn
-  neighbor 10.0.0.2 activate
-  advertise-all-vni
-  advertise ipv4 unicast
- exit-address-family
-!
-";
-
-const GOBGPD: &str = r#"
-[global.config]
-  as = 65000
-  router-id = "10.0.0.2"
-  port = 179
-
-[[neighbors]]
-  [neighbors.config]
-    neighbor-address = "10.0.0.1"
-    peer-as = 65000
-  [neighbors.timers.config]
-    connect-retry = 1
-    hold-time = 9
-    keepalive-interval = 3
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "l2vpn-evpn"
-"#;
 
 /// Every NLRI string in GoBGP's `global rib -a evpn -j` (a map from prefix
 /// string to paths).
@@ -65,26 +27,33 @@ fn gobgp_prefixes(v: &Value) -> Vec<String> {
 fn gobgp_injects_evpn_routes_into_frr() -> Result<()> {
     let started = Instant::now();
     let lab = Lab::new()?;
-    let fns = lab.netns("frr")?;
-    let gns = lab.netns("gobgp")?;
-    let _underlay = Veth::pair(&fns, "u0", &gns, "u0")
-        .addrs_a(&["10.0.0.1/24"])
-        .addrs_b(&["10.0.0.2/24"])
-        .create()?;
+    let underlay = Pair::create(&lab, "frr", "gobgp")?;
+    let (fns, gns) = (&underlay.a, &underlay.b);
     let br100 = fns.bridge("br100", None)?;
     let _vx100 = Vxlan::builder("vxlan100", 100, "10.0.0.1".parse()?)
         .dev("u0")
         .bridge("br100")
-        .create(&fns)?;
+        .create(fns)?;
     let _br4000 = fns.bridge("br4000", None)?;
     let _vx4000 = Vxlan::builder("vxlan4000", 4000, "10.0.0.1".parse()?)
         .dev("u0")
         .bridge("br4000")
-        .create(&fns)?;
+        .create(fns)?;
     let _ = &br100;
 
-    let frr = fns.frr(ZEBRA, Some(BGPD))?;
-    let gobgp = gns.gobgpd(GOBGPD)?;
+    let bgpd = EvpnBgpConf {
+        neighbors: &[("10.0.0.2", "65000")],
+        advertise_ipv4: true,
+        ipv4_networks: &["10.50.0.0/24"],
+        ..Default::default()
+    }
+    .render();
+    let frr = fns.frr(ZEBRA, Some(&bgpd))?;
+    let gobgp = gns.gobgpd(
+        &GobgpdConf::new(65000, "10.0.0.2")
+            .neighbor("10.0.0.1", 65000, &["l2vpn-evpn"])
+            .render(),
+    )?;
     frr.wait_established("10.0.0.2", T)?;
     gobgp.wait_established("10.0.0.1", T)?;
     println!("established after {:?}", started.elapsed());
@@ -169,24 +138,7 @@ fn gobgp_injects_evpn_routes_into_frr() -> Result<()> {
     println!("FRR EVPN routes: {:#?}", frr.evpn_routes()?);
 
     // Withdraw the type-2 route; FRR drops it.
-    gobgp.cli(&[
-        "global",
-        "rib",
-        "-a",
-        "evpn",
-        "del",
-        "macadv",
-        "02:00:00:00:02:01",
-        "192.168.100.20",
-        "esi",
-        "0",
-        "etag",
-        "0",
-        "label",
-        "100",
-        "rd",
-        rd,
-    ])?;
+    gobgp.del_macadv("02:00:00:00:02:01", "192.168.100.20", 100, rd)?;
     lab.wait_until(T, "type-2 withdrawn in FRR", || -> Result<bool> {
         Ok(!frr
             .evpn_routes()?
