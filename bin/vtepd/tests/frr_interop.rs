@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 
 use common::{Vtepd, T};
 use vtepd_lab::serde_json::Value;
-use vtepd_lab::topo::{EvpnBgpConf, L2Segment, L2SegmentSpec};
-use vtepd_lab::{Frr, Lab, Netns, Result, Veth, Vxlan};
+use vtepd_lab::topo::{EvpnBgpConf, L2Segment, L2SegmentSpec, Pair, Star};
+use vtepd_lab::{Frr, Lab, Netns, Result, Vxlan};
 
 fn vtepd_conf(rid: &str, asn: u32, peer: &str, remote: &str, extra: &str) -> String {
     format!(
@@ -102,14 +102,34 @@ fn frr_vtep(lab: &Lab, ns: &Netns, asn: u32, remote: &str) -> Result<FrrVtep> {
     })
 }
 
-fn two_ns(lab: &Lab) -> Result<(Netns, Netns, Veth)> {
-    let f = lab.netns("f")?;
-    let v = lab.netns("v")?;
-    let link = Veth::pair(&f, "u0", &v, "u0")
-        .addrs_a(&["10.0.0.1/24"])
-        .addrs_b(&["10.0.0.2/24"])
-        .create()?;
-    Ok((f, v, link))
+/// FRR VTEP in namespace `f` (10.0.0.1, AS `frr_asn`, its neighbour's
+/// remote AS `frr_remote`) and vtepd in namespace `v` (10.0.0.2, AS
+/// `vtepd_asn`, FRR's remote AS `vtepd_remote` as TOML) with [`VNIS`], both
+/// sessions Established. Fields drop in declaration order.
+struct EvpnSession {
+    vtepd: Vtepd,
+    fv: FrrVtep,
+    pair: Pair,
+}
+
+fn evpn_session(
+    lab: &Lab,
+    frr_asn: u32,
+    frr_remote: &str,
+    vtepd_asn: u32,
+    vtepd_remote: &str,
+) -> Result<EvpnSession> {
+    let pair = Pair::create(lab, "f", "v")?;
+    let fv = frr_vtep(lab, &pair.a, frr_asn, frr_remote)?;
+    let vtepd = Vtepd::start(
+        lab,
+        &pair.b,
+        "vtepd",
+        &(vtepd_conf("10.0.0.2", vtepd_asn, "10.0.0.1", vtepd_remote, "") + VNIS),
+    )?;
+    fv.frr.wait_established("10.0.0.2", T)?;
+    vtepd.wait_established(lab, "10.0.0.1")?;
+    Ok(EvpnSession { vtepd, fv, pair })
 }
 
 fn exchange(lab: &Lab, fv: &FrrVtep, fns: &Netns, vtepd: &Vtepd, ebgp: bool) -> Result<()> {
@@ -190,18 +210,10 @@ fn exchange(lab: &Lab, fv: &FrrVtep, fns: &Netns, vtepd: &Vtepd, ebgp: bool) -> 
 fn frr_ibgp_evpn_both_ways() -> Result<()> {
     let started = Instant::now();
     let lab = Lab::new()?;
-    let (fns, vns, _link) = two_ns(&lab)?;
-    let fv = frr_vtep(&lab, &fns, 65000, "internal")?;
-    let vtepd = Vtepd::start(
-        &lab,
-        &vns,
-        "vtepd",
-        &(vtepd_conf("10.0.0.2", 65000, "10.0.0.1", "\"internal\"", "") + VNIS),
-    )?;
-    fv.frr.wait_established("10.0.0.2", T)?;
-    vtepd.wait_established(&lab, "10.0.0.1")?;
+    let s = evpn_session(&lab, 65000, "internal", 65000, "\"internal\"")?;
+    let vtepd = &s.vtepd;
     println!("established after {:?}", started.elapsed());
-    exchange(&lab, &fv, &fns, &vtepd, false)?;
+    exchange(&lab, &s.fv, &s.pair.a, vtepd, false)?;
     println!("{}", vtepd.show_text(&["bgp", "evpn", "route"])?);
     println!("total {:?}", started.elapsed());
     assert!(started.elapsed() < Duration::from_secs(60));
@@ -212,18 +224,10 @@ fn frr_ibgp_evpn_both_ways() -> Result<()> {
 fn frr_ebgp_evpn_both_ways() -> Result<()> {
     let started = Instant::now();
     let lab = Lab::new()?;
-    let (fns, vns, _link) = two_ns(&lab)?;
-    let fv = frr_vtep(&lab, &fns, 65001, "65002")?;
-    let vtepd = Vtepd::start(
-        &lab,
-        &vns,
-        "vtepd",
-        &(vtepd_conf("10.0.0.2", 65002, "10.0.0.1", "\"external\"", "") + VNIS),
-    )?;
-    fv.frr.wait_established("10.0.0.2", T)?;
-    vtepd.wait_established(&lab, "10.0.0.1")?;
+    let s = evpn_session(&lab, 65001, "65002", 65002, "\"external\"")?;
+    let (vtepd, fv) = (&s.vtepd, &s.fv);
     assert_eq!(vtepd.peer("10.0.0.1")?["peer-as"], 65001);
-    exchange(&lab, &fv, &fns, &vtepd, true)?;
+    exchange(&lab, fv, &s.pair.a, vtepd, true)?;
     // FRR sees vtepd's AS in the path.
     let v = fv
         .frr
@@ -258,17 +262,8 @@ router bgp 65000
 fn frr_route_reflector_for_two_vtepd() -> Result<()> {
     let started = Instant::now();
     let lab = Lab::new()?;
-    let rr = lab.netns("rr")?;
-    let a = lab.netns("a")?;
-    let b = lab.netns("b")?;
-    let _la = Veth::pair(&rr, "ua", &a, "u0")
-        .addrs_a(&["10.0.1.1/24"])
-        .addrs_b(&["10.0.1.2/24"])
-        .create()?;
-    let _lb = Veth::pair(&rr, "ub", &b, "u0")
-        .addrs_a(&["10.0.2.1/24"])
-        .addrs_b(&["10.0.2.2/24"])
-        .create()?;
+    let star = Star::create(&lab, "rr", &["a", "b"])?;
+    let (rr, a, b) = (&star.hub, &star.spokes[0], &star.spokes[1]);
     let frr = rr.frr("hostname rr\n", Some(RR_BGPD))?;
     let conf = |rid: &str, peer: &str, mac: &str| {
         vtepd_conf(rid, 65000, peer, "\"internal\"", "")
@@ -278,13 +273,13 @@ fn frr_route_reflector_for_two_vtepd() -> Result<()> {
     };
     let va = Vtepd::start(
         &lab,
-        &a,
+        a,
         "vtepd-a",
         &conf("10.0.1.2", "10.0.1.1", "02:00:00:00:0a:0a"),
     )?;
     let vb = Vtepd::start(
         &lab,
-        &b,
+        b,
         "vtepd-b",
         &conf("10.0.2.2", "10.0.2.1", "02:00:00:00:0b:0b"),
     )?;
@@ -345,6 +340,32 @@ router bgp 65000
 !
 ";
 
+/// FRR in namespace `f` (10.0.0.1, [`PLAIN_BGPD`]) and vtepd in namespace
+/// `v` (10.0.0.2, AS 65000, FRR's remote AS `remote` as TOML, `extra`
+/// lines in its neighbour), not waiting for the session. Fields drop in
+/// declaration order.
+struct PlainSession {
+    vtepd: Vtepd,
+    frr: Frr,
+    _pair: Pair,
+}
+
+fn plain_session(lab: &Lab, remote: &str, extra: &str) -> Result<PlainSession> {
+    let pair = Pair::create(lab, "f", "v")?;
+    let frr = pair.a.frr("hostname frr\n", Some(PLAIN_BGPD))?;
+    let vtepd = Vtepd::start(
+        lab,
+        &pair.b,
+        "vtepd",
+        &vtepd_conf("10.0.0.2", 65000, "10.0.0.1", remote, extra),
+    )?;
+    Ok(PlainSession {
+        vtepd,
+        frr,
+        _pair: pair,
+    })
+}
+
 fn neighbor_json(frr: &Frr) -> Result<String> {
     Ok(frr
         .vtysh_json("show bgp neighbors 10.0.0.2 json")?
@@ -355,14 +376,8 @@ fn neighbor_json(frr: &Frr) -> Result<String> {
 fn frr_sees_hold_timer_expiry() -> Result<()> {
     let started = Instant::now();
     let lab = Lab::new()?;
-    let (fns, vns, _link) = two_ns(&lab)?;
-    let frr = fns.frr("hostname frr\n", Some(PLAIN_BGPD))?;
-    let mut vtepd = Vtepd::start(
-        &lab,
-        &vns,
-        "vtepd",
-        &vtepd_conf("10.0.0.2", 65000, "10.0.0.1", "\"internal\"", ""),
-    )?;
+    let mut s = plain_session(&lab, "\"internal\"", "")?;
+    let (vtepd, frr) = (&mut s.vtepd, &s.frr);
     frr.wait_established("10.0.0.2", T)?;
     // Freeze vtepd: no more KEEPALIVEs; FRR's hold timer (9 s) expires and
     // it sends NOTIFICATION 4/0.
@@ -372,7 +387,7 @@ fn frr_sees_hold_timer_expiry() -> Result<()> {
         Duration::from_secs(20),
         "FRR's hold timer expired",
         || -> Result<bool> {
-            let n = neighbor_json(&frr)?;
+            let n = neighbor_json(frr)?;
             Ok(n.contains("\"lastErrorCodeSubcode\":\"0400\"") || n.contains("Hold Timer Expired"))
         },
     );
@@ -381,7 +396,7 @@ fn frr_sees_hold_timer_expiry() -> Result<()> {
     let waited = frozen.elapsed();
     println!(
         "FRR detected the dead peer after {waited:?}: {}",
-        neighbor_json(&frr)?
+        neighbor_json(frr)?
     );
     assert!(
         waited >= Duration::from_secs(6),
@@ -398,27 +413,21 @@ fn frr_sees_hold_timer_expiry() -> Result<()> {
 fn frr_sees_bad_peer_as_from_vtepd() -> Result<()> {
     let started = Instant::now();
     let lab = Lab::new()?;
-    let (fns, vns, _link) = two_ns(&lab)?;
-    let frr = fns.frr("hostname frr\n", Some(PLAIN_BGPD))?;
     // vtepd expects AS 65099; FRR is 65000: vtepd answers FRR's OPEN with
     // NOTIFICATION 2/2 (Bad Peer AS). vtepd is passive: FRR records the
     // error of a connection it accepted only on its temporary
     // ("doppelganger") peer, which `show bgp neighbors` does not show.
-    let vtepd = Vtepd::start(
-        &lab,
-        &vns,
-        "vtepd",
-        &vtepd_conf("10.0.0.2", 65000, "10.0.0.1", "65099", "passive = true"),
-    )?;
+    let s = plain_session(&lab, "65099", "passive = true")?;
+    let (vtepd, frr) = (&s.vtepd, &s.frr);
     let r = lab.wait_until(T, "FRR received OPEN error 2/2", || -> Result<bool> {
-        let n = neighbor_json(&frr)?;
+        let n = neighbor_json(frr)?;
         Ok(n.contains("\"lastErrorCodeSubcode\":\"0202\""))
     });
     if r.is_err() {
-        println!("FRR neighbor JSON: {}", neighbor_json(&frr)?);
+        println!("FRR neighbor JSON: {}", neighbor_json(frr)?);
     }
     r?;
-    let n = neighbor_json(&frr)?;
+    let n = neighbor_json(frr)?;
     println!("FRR neighbor: {n}");
     assert!(n.contains("Bad Peer AS"), "{n}");
     assert!(n.contains("received") || n.contains("Received"), "{n}");
@@ -435,17 +444,8 @@ fn frr_sees_bad_peer_as_from_vtepd() -> Result<()> {
 fn vtepd_route_reflector_for_two_frr() -> Result<()> {
     let started = Instant::now();
     let lab = Lab::new()?;
-    let rr = lab.netns("rr")?;
-    let a = lab.netns("a")?;
-    let b = lab.netns("b")?;
-    let _la = Veth::pair(&rr, "ua", &a, "u0")
-        .addrs_a(&["10.0.1.1/24"])
-        .addrs_b(&["10.0.1.2/24"])
-        .create()?;
-    let _lb = Veth::pair(&rr, "ub", &b, "u0")
-        .addrs_a(&["10.0.2.1/24"])
-        .addrs_b(&["10.0.2.2/24"])
-        .create()?;
+    let star = Star::create(&lab, "rr", &["a", "b"])?;
+    let (rr, a, b) = (&star.hub, &star.spokes[0], &star.spokes[1]);
     // The clients reach each other's VTEP address through the reflector's
     // namespace (FRR uses a path only when its next hop resolves).
     rr.sysctl("net.ipv4.ip_forward", "1")?;
@@ -453,7 +453,7 @@ fn vtepd_route_reflector_for_two_frr() -> Result<()> {
     let _rb = b.route(&["10.0.1.0/24", "via", "10.0.2.1"])?;
     let mut keep = Vec::new();
     let mut frrs = Vec::new();
-    for (ns, me, rrip) in [(&a, "10.0.1.2", "10.0.1.1"), (&b, "10.0.2.2", "10.0.2.1")] {
+    for (ns, me, rrip) in [(a, "10.0.1.2", "10.0.1.1"), (b, "10.0.2.2", "10.0.2.1")] {
         let br = ns.bridge("br100", None)?;
         let vx = Vxlan::builder("vxlan100", 100, me.parse()?)
             .dev("u0")
@@ -491,13 +491,13 @@ route-reflector-client = true
 hold-time = 9
 connect-retry = 1
 "#;
-    let v = Vtepd::start(&lab, &rr, "vtepd-rr", conf)?;
+    let v = Vtepd::start(&lab, rr, "vtepd-rr", conf)?;
     v.wait_established(&lab, "10.0.1.2")?;
     v.wait_established(&lab, "10.0.2.2")?;
     // Each client's type-3 reaches the other through vtepd with
     // ORIGINATOR_ID = the client and CLUSTER_LIST = [vtepd's router ID],
     // and zebra installs the flood entry towards the other VTEP.
-    for (i, (other, me_ns)) in [("10.0.2.2", &a), ("10.0.1.2", &b)].into_iter().enumerate() {
+    for (i, (other, me_ns)) in [("10.0.2.2", a), ("10.0.1.2", b)].into_iter().enumerate() {
         let frr = &frrs[i];
         let want = format!("[3]:[0]:[32]:[{other}]");
         frr.wait_evpn_route("reflected type-3", T, |_, p| p == want)?;
