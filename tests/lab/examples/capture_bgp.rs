@@ -36,7 +36,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{bail, Context};
-use vtepd_lab::topo::{EvpnBgpConf, GobgpdConf, L2Segment, L2SegmentSpec};
+use vtepd_lab::topo::{unnumbered_evpn_frr, GobgpdConf, L2Segment, L2SegmentSpec};
 use vtepd_lab::{pcap, Lab, Result, Veth, Vxlan};
 
 const T: Duration = Duration::from_secs(30);
@@ -598,20 +598,7 @@ fn frr_frr_unnumbered(lab: &Lab, out: &Path, manifest: &mut String) -> Result<us
         // An SVI address, so that zebra learns the host's IP from the
         // neighbour table and FRR sends MAC+IP type-2 routes.
         vtep.add_addr("br100", &format!("192.168.100.25{n}/24"))?;
-        let zebra = format!(
-            "hostname vtep{n}\ninterface u0\n ipv6 nd ra-interval 3\n no ipv6 nd suppress-ra\n!\n"
-        );
-        let bgpd = EvpnBgpConf {
-            hostname: &format!("vtep{n}"),
-            asn: 65000 + u32::from(n),
-            router_id: &lo,
-            neighbors: &[("u0", "external")],
-            ipv4_unicast: true,
-            ipv4_networks: &[&format!("{lo}/32")],
-            ..Default::default()
-        }
-        .render();
-        frrs.push(vtep.frr(&zebra, Some(&bgpd))?);
+        frrs.push(unnumbered_evpn_frr(vtep, n, &lo)?);
     }
     frrs[0].wait_established("u0", T)?;
     frrs[1].wait_established("u0", T)?;

@@ -161,41 +161,30 @@ fn main() -> Result<()> {
     h1.wait_ping("192.168.200.2", T)?;
     h1.wait_ping("fd00:100::2", T)?;
 
-    // (a) VXLAN over IPv4: ICMP echo request/reply, captured on the underlay.
-    fixture(
-        &out,
-        "vxlan_ipv4_icmp.pcap",
-        (&v1, "u0", "ip and udp port 4789"),
-        || {
-            h1.exec("ping", &["-c2", "-i0.2", "-n", "192.168.100.2"])
-                .map(drop)
-        },
-        4,
-        |fs| {
-            fs.iter()
-                .filter(|f| vxlan_inner(f).is_some_and(|i| is_icmp(i, &[0, 8])))
-                .cloned()
-                .collect()
-        },
-    )?;
-
-    // (e) VXLAN over IPv6, same inner traffic on VNI 200.
-    fixture(
-        &out,
-        "vxlan_ipv6.pcap",
-        (&v1, "u0", "ip6 and udp port 4789"),
-        || {
-            h1.exec("ping", &["-c2", "-i0.2", "-n", "192.168.200.2"])
-                .map(drop)
-        },
-        4,
-        |fs| {
-            fs.iter()
-                .filter(|f| vxlan_inner(f).is_some_and(|i| is_icmp(i, &[0, 8])))
-                .cloned()
-                .collect()
-        },
-    )?;
+    // (a) VXLAN over IPv4 and (e) VXLAN over IPv6 (VNI 200, same inner
+    // traffic): ICMP echo request/reply, captured on the underlay.
+    for (name, filter, target) in [
+        (
+            "vxlan_ipv4_icmp.pcap",
+            "ip and udp port 4789",
+            "192.168.100.2",
+        ),
+        ("vxlan_ipv6.pcap", "ip6 and udp port 4789", "192.168.200.2"),
+    ] {
+        fixture(
+            &out,
+            name,
+            (&v1, "u0", filter),
+            || h1.exec("ping", &["-c2", "-i0.2", "-n", target]).map(drop),
+            4,
+            |fs| {
+                fs.iter()
+                    .filter(|f| vxlan_inner(f).is_some_and(|i| is_icmp(i, &[0, 8])))
+                    .cloned()
+                    .collect()
+            },
+        )?;
+    }
 
     // (b) ARP request and reply, host side.
     h1.ip(&["neigh", "flush", "dev", "eth0"])?;
@@ -239,62 +228,47 @@ fn main() -> Result<()> {
     )?;
 
     // (d) Fragmented pings: 3000 bytes of ICMP data over a 1450 MTU.
-    fixture(
-        &out,
-        "frag_ipv4.pcap",
-        (&h1, "eth0", "ip and (ip[6:2] & 0x3fff != 0)"),
-        || {
-            h1.exec("ping", &["-c1", "-s3000", "-n", "192.168.100.2"])
-                .map(drop)
-        },
-        6,
-        |fs| fs.to_vec(),
-    )?;
-    fixture(
-        &out,
-        "frag_ipv6.pcap",
-        (&h1, "eth0", "ip6 and ip6[6] == 44"),
-        || {
-            h1.exec("ping", &["-c1", "-s3000", "-n", "fd00:100::2"])
-                .map(drop)
-        },
-        6,
-        |fs| fs.to_vec(),
-    )?;
+    for (name, filter, target) in [
+        (
+            "frag_ipv4.pcap",
+            "ip and (ip[6:2] & 0x3fff != 0)",
+            "192.168.100.2",
+        ),
+        ("frag_ipv6.pcap", "ip6 and ip6[6] == 44", "fd00:100::2"),
+    ] {
+        fixture(
+            &out,
+            name,
+            (&h1, "eth0", filter),
+            || h1.exec("ping", &["-c1", "-s3000", "-n", target]).map(drop),
+            6,
+            |fs| fs.to_vec(),
+        )?;
+    }
 
     // (f) A UDP datagram to a closed port, and the ICMP port unreachable.
-    fixture(
-        &out,
-        "udp_ipv4.pcap",
-        (&h1, "eth0", "ip and (udp port 9999 or icmp)"),
-        || {
-            h1.exec(
-                "bash",
-                &["-c", "echo -n hello-vtepd > /dev/udp/192.168.100.2/9999"],
-            )
-            .map(drop)
-        },
-        2,
-        |fs| fs.to_vec(),
-    )?;
-    fixture(
-        &out,
-        "udp_ipv6.pcap",
+    for (name, filter, target) in [
         (
-            &h1,
-            "eth0",
-            "ip6 and (udp port 9999 or (icmp6 and ip6[40] == 1))",
+            "udp_ipv4.pcap",
+            "ip and (udp port 9999 or icmp)",
+            "192.168.100.2",
         ),
-        || {
-            h1.exec(
-                "bash",
-                &["-c", "echo -n hello-vtepd > /dev/udp/fd00:100::2/9999"],
-            )
-            .map(drop)
-        },
-        2,
-        |fs| fs.to_vec(),
-    )?;
+        (
+            "udp_ipv6.pcap",
+            "ip6 and (udp port 9999 or (icmp6 and ip6[40] == 1))",
+            "fd00:100::2",
+        ),
+    ] {
+        let send = format!("echo -n hello-vtepd > /dev/udp/{target}/9999");
+        fixture(
+            &out,
+            name,
+            (&h1, "eth0", filter),
+            || h1.exec("bash", &["-c", &send]).map(drop),
+            2,
+            |fs| fs.to_vec(),
+        )?;
+    }
 
     println!("fixtures written to {}", out.display());
     Ok(())

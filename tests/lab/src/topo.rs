@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::net::IpAddr;
 
-use crate::{Bridge, Lab, Netns, Result, Veth, Vxlan};
+use crate::{Bridge, Frr, Lab, Netns, Result, Veth, Vxlan};
 
 /// Two namespaces joined by the veth pair `u0`–`u0` on 10.0.0.0/24:
 /// 10.0.0.1 in `a`, 10.0.0.2 in `b`. Fields drop in declaration order: the
@@ -237,6 +237,28 @@ impl EvpnBgpConf<'_> {
         s.push_str(" exit-address-family\n!\n");
         s
     }
+}
+
+/// Start FRR on VTEP number `n` of an unnumbered eBGP pair over `u0`:
+/// zebra sends router advertisements on `u0` every 3 s (so the peer learns
+/// the link-local next hop), bgpd is AS 65000+`n` with router ID `loopback`,
+/// has the unnumbered neighbour `u0` (`external`) in l2vpn evpn (all VNIs)
+/// and ipv4 unicast, and announces `loopback`/32.
+pub fn unnumbered_evpn_frr(vtep: &Netns, n: u8, loopback: &str) -> Result<Frr> {
+    let zebra = format!(
+        "hostname vtep{n}\ninterface u0\n ipv6 nd ra-interval 3\n no ipv6 nd suppress-ra\n!\n"
+    );
+    let bgpd = EvpnBgpConf {
+        hostname: &format!("vtep{n}"),
+        asn: 65000 + u32::from(n),
+        router_id: loopback,
+        neighbors: &[("u0", "external")],
+        ipv4_unicast: true,
+        ipv4_networks: &[&format!("{loopback}/32")],
+        ..Default::default()
+    }
+    .render();
+    vtep.frr(&zebra, Some(&bgpd))
 }
 
 /// `gobgpd` configuration (TOML) built neighbour by neighbour and rendered

@@ -6,7 +6,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use vtepd_lab::topo::{EvpnBgpConf, L2Segment, L2SegmentSpec};
+use vtepd_lab::topo::{unnumbered_evpn_frr, EvpnBgpConf, L2Segment, L2SegmentSpec};
 use vtepd_lab::{Lab, Result, Veth};
 
 const T: Duration = Duration::from_secs(30);
@@ -176,20 +176,7 @@ fn frr_unnumbered_evpn() -> Result<()> {
                 static_remotes: &[],
             },
         )?);
-        let zebra = format!(
-            "hostname vtep{n}\ninterface u0\n ipv6 nd ra-interval 3\n no ipv6 nd suppress-ra\n!\n"
-        );
-        let bgpd = EvpnBgpConf {
-            hostname: &format!("vtep{n}"),
-            asn: 65000 + u32::from(n),
-            router_id: &lo,
-            neighbors: &[("u0", "external")],
-            ipv4_unicast: true,
-            ipv4_networks: &[&format!("{lo}/32")],
-            ..Default::default()
-        }
-        .render();
-        frrs.push(vtep.frr(&zebra, Some(&bgpd))?);
+        frrs.push(unnumbered_evpn_frr(vtep, n, &lo)?);
     }
     frrs[0].wait_established("u0", T)?;
     frrs[1].wait_established("u0", T)?;
