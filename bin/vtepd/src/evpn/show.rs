@@ -96,6 +96,9 @@ pub fn answer(t: &EvpnTask, what: &str, vni: Option<u32>) -> Value {
                     "suppressed": s.map(|s| counter(&s.stats.suppressed)),
                     "flooded": s.map(|s| counter(&s.stats.flooded)),
                     "moves": v.move_count,
+                    "max-remote-macs": c.map(|c| c.max_remote_macs),
+                    "over-max-remote-macs": t.over_limit.contains(n),
+                    "event-channel-overflows": t.events_overflowed,
                     "frozen": v.frozen.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
                 }));
             }
@@ -301,6 +304,13 @@ pub fn render(what: &str, v: &Value) -> String {
                     s(&n["moves"]),
                     list(&n["frozen"])
                 );
+                if n["over-max-remote-macs"] == true {
+                    let _ = writeln!(
+                        o,
+                        "          WARNING: more remote MACs than max-remote-macs ({}): the rest are flooded",
+                        s(&n["max-remote-macs"])
+                    );
+                }
             }
         }
         "arp-cache" => {
