@@ -49,11 +49,14 @@ pub enum DropReason {
     /// A frame on a trunk port that is untagged, or tagged with a VLAN the
     /// trunk does not map to a VNI.
     VlanUnmapped,
+    /// The outer header says congestion (ECN CE) and the inner IP packet
+    /// cannot carry it (Not-ECT): RFC 6040 §4.2 drops it.
+    EcnNotEct,
 }
 
 impl DropReason {
     /// Number of reasons (the length of [`DropCounters`]'s array).
-    pub const COUNT: usize = 15;
+    pub const COUNT: usize = 16;
 
     /// Every reason, in index order.
     pub const ALL: [DropReason; DropReason::COUNT] = [
@@ -72,6 +75,7 @@ impl DropReason {
         DropReason::NoFloodTargets,
         DropReason::VlanTagged,
         DropReason::VlanUnmapped,
+        DropReason::EcnNotEct,
     ];
 
     /// The reason's index in [`DropReason::ALL`].
@@ -92,6 +96,7 @@ impl DropReason {
             DropReason::NoFloodTargets => 12,
             DropReason::VlanTagged => 13,
             DropReason::VlanUnmapped => 14,
+            DropReason::EcnNotEct => 15,
         }
     }
 
@@ -113,6 +118,7 @@ impl DropReason {
             DropReason::NoFloodTargets => "no-flood-targets",
             DropReason::VlanTagged => "vlan-tagged",
             DropReason::VlanUnmapped => "vlan-unmapped",
+            DropReason::EcnNotEct => "ecn-ce-not-ect",
         }
     }
 }

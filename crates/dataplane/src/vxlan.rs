@@ -163,6 +163,81 @@ pub fn encap(buf: &mut [u8], frame: Range<usize>, vni: Vni) -> Result<Range<usiz
     Ok(start..frame.end)
 }
 
+/// ECN codepoint: not ECN-capable transport (RFC 3168).
+pub const ECN_NOT_ECT: u8 = 0;
+/// ECN codepoint ECT(1).
+pub const ECN_ECT1: u8 = 1;
+/// ECN codepoint ECT(0).
+pub const ECN_ECT0: u8 = 2;
+/// ECN codepoint CE (congestion experienced).
+pub const ECN_CE: u8 = 3;
+
+/// Where an untagged inner frame's IP traffic-class byte is, and whether
+/// it is IPv4 (`None`: not IP).
+fn ip_tos_at(frame: &[u8]) -> Option<(bool, usize)> {
+    match frame.get(12..14)? {
+        [0x08, 0x00] if frame.get(14)? >> 4 == 4 => Some((true, 15)),
+        [0x86, 0xdd] if frame.get(14)? >> 4 == 6 => Some((false, 14)),
+        _ => None,
+    }
+}
+
+/// The ECN field of an untagged inner IPv4/IPv6 frame, for the outer
+/// header (RFC 6040 §4.1, normal mode: the encapsulator copies it);
+/// [`ECN_NOT_ECT`] for anything else.
+pub fn inner_ecn(frame: &[u8]) -> u8 {
+    match ip_tos_at(frame) {
+        Some((true, at)) => frame.get(at).map_or(0, |b| b & 3),
+        Some((false, at)) => match frame.get(at..at + 2) {
+            Some(b) => ((b[0] & 0x0f) << 4 | b[1] >> 4) & 3,
+            None => 0,
+        },
+        None => ECN_NOT_ECT,
+    }
+}
+
+/// RFC 6040 §4.2 decapsulation of the ECN field: combine the outer
+/// header's `outer` codepoint into the inner IP header in place (outer CE
+/// makes an ECN-capable inner packet CE, outer ECT(1) turns inner ECT(0)
+/// into ECT(1); the IPv4 header checksum is updated). An inner Not-ECT
+/// packet under an outer CE must be dropped ([`DropReason::EcnNotEct`]).
+/// Non-IP frames pass unchanged. Never allocates.
+pub fn decap_ecn(frame: &mut [u8], outer: u8) -> Result<(), DropReason> {
+    let outer = outer & 3;
+    if outer != ECN_CE && outer != ECN_ECT1 {
+        return Ok(());
+    }
+    let Some((v4, at)) = ip_tos_at(frame) else {
+        return Ok(());
+    };
+    let inner = inner_ecn(frame);
+    let new = match (outer, inner) {
+        (ECN_CE, ECN_NOT_ECT) => return Err(DropReason::EcnNotEct),
+        (ECN_CE, _) => ECN_CE,
+        (ECN_ECT1, ECN_ECT0) => ECN_ECT1,
+        _ => return Ok(()),
+    };
+    if new == inner {
+        return Ok(());
+    }
+    if v4 {
+        let ihl = usize::from(frame.get(14).map_or(0, |b| b & 0x0f)) * 4;
+        if ihl < 20 || frame.len() < 14 + ihl {
+            return Ok(());
+        }
+        frame[at] = (frame[at] & !3) | new;
+        frame[24] = 0;
+        frame[25] = 0;
+        let c = vtepd_wire::checksum::checksum(&frame[14..14 + ihl]);
+        frame[24..26].copy_from_slice(&c.to_be_bytes());
+    } else if let Some(b) = frame.get_mut(at + 1) {
+        // The ECN bits are the low two of the traffic class: bits 4-5 of
+        // the second byte.
+        *b = (*b & !0x30) | (new << 4);
+    }
+    Ok(())
+}
+
 pub(crate) fn check_frame_len(len: usize) -> Result<(), DropReason> {
     if len < MIN_FRAME_LEN {
         Err(DropReason::Runt)
@@ -294,6 +369,51 @@ mod tests {
         f.extend_from_slice(&[0, 8, 0, 0]);
         f.resize(60, 0);
         f
+    }
+
+    /// RFC 6040: the inner ECN field is read for the outer header, and
+    /// an outer CE / ECT(1) is folded back in on decapsulation.
+    #[test]
+    fn ecn_copy_and_decapsulation() {
+        let mut v4 = inner_v4_udp(1000, 53);
+        v4[15] = 0xb8 | ECN_ECT0; // DSCP EF, ECT(0)
+        assert_eq!(inner_ecn(&v4), ECN_ECT0);
+        // Outer Not-ECT / ECT(0): unchanged.
+        let before = v4.clone();
+        decap_ecn(&mut v4, ECN_NOT_ECT).unwrap();
+        decap_ecn(&mut v4, ECN_ECT0).unwrap();
+        assert_eq!(v4, before);
+        // Outer CE: inner CE, DSCP kept, header checksum valid.
+        decap_ecn(&mut v4, 0xfc | ECN_CE).unwrap();
+        assert_eq!(v4[15], 0xb8 | ECN_CE);
+        assert!(vtepd_wire::checksum::verify(&v4[14..34]));
+        // Outer ECT(1) turns ECT(0) into ECT(1).
+        let mut e = inner_v4_udp(1, 2);
+        e[15] = ECN_ECT0;
+        decap_ecn(&mut e, ECN_ECT1).unwrap();
+        assert_eq!(inner_ecn(&e), ECN_ECT1);
+        assert!(vtepd_wire::checksum::verify(&e[14..34]));
+        // Not-ECT under CE is dropped.
+        let mut n = inner_v4_udp(1, 2);
+        assert_eq!(decap_ecn(&mut n, ECN_CE), Err(DropReason::EcnNotEct));
+
+        // IPv6: traffic class 0x2e (ECN bits ECT(0)) across bytes 14-15.
+        let mut v6 = vec![0u8; 14 + 40];
+        v6[12..14].copy_from_slice(&[0x86, 0xdd]);
+        v6[14] = 0x60 | 0x02;
+        v6[15] = 0xe0 | 0x05; // traffic class 0x2e, flow label high bits 5
+        assert_eq!(inner_ecn(&v6), ECN_ECT0);
+        decap_ecn(&mut v6, ECN_CE).unwrap();
+        assert_eq!(inner_ecn(&v6), ECN_CE);
+        assert_eq!((v6[14], v6[15]), (0x62, 0xf5));
+        // Non-IP and runts: nothing read, nothing changed.
+        let mut arp = vec![0u8; 42];
+        arp[12..14].copy_from_slice(&[0x08, 0x06]);
+        assert_eq!(inner_ecn(&arp), ECN_NOT_ECT);
+        decap_ecn(&mut arp, ECN_CE).unwrap();
+        assert_eq!(inner_ecn(&[0u8; 5]), ECN_NOT_ECT);
+        let mut short = v4[..16].to_vec();
+        assert_eq!(decap_ecn(&mut short, ECN_CE), Ok(()));
     }
 
     #[test]

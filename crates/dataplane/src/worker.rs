@@ -19,6 +19,13 @@
 //!   packets carry per-flow source ports (RFC 7348 §5) for ECMP and for
 //!   the receiving VTEP's spreading.
 //!
+//! Outer ECN (RFC 6040, normal mode): every underlay message carries the
+//! inner packet's ECN codepoint in its outer header (an `IP_TOS` /
+//! `IPV6_TCLASS` control message; GSO trains never mix codepoints), and a
+//! received outer CE or ECT(1) is folded into the inner header before the
+//! frame is bridged ([`crate::vxlan::decap_ecn`]; an inner Not-ECT packet
+//! under CE is dropped as [`crate::DropReason::EcnNotEct`]).
+//!
 //! The first thread also applies [`Control`] messages (it polls an eventfd
 //! that [`WorkerHandle::control`] signals), ages the MAC tables and hands
 //! MAC and binding events over; [`WorkerHandle::snapshot`] sums the
@@ -30,13 +37,18 @@
 //!    remote MACs, flood-list changes) from the [`WorkerHandle`]'s channel.
 //! 2. `poll` every port and the UDP socket (100 ms timeout).
 //! 3. For each readable port: receive a batch; complete partial checksums
-//!    and cut TSO super-frames into segments (written into a scratch buffer
-//!    with VXLAN headroom between them); ask the switch where each frame
-//!    goes; encapsulate in place once per frame; queue it for the underlay
-//!    and/or for other ports. Then flush the queues: underlay messages in
-//!    `sendmmsg` calls, where consecutive segments of one super-frame to one
-//!    VTEP become a single `UDP_SEGMENT` (GSO) message; port frames with
-//!    `sendmmsg` (AF_PACKET) or `writev` (TAP).
+//!    and cut TSO super-frames into segments; ask the switch where each
+//!    frame goes; encapsulate in place once per frame; queue it for the
+//!    underlay and/or for other ports. Then flush the queues: underlay
+//!    messages in `sendmmsg` calls, where consecutive segments of one
+//!    super-frame to one VTEP become a single `UDP_SEGMENT` (GSO) message;
+//!    port frames with `sendmmsg` (AF_PACKET) or `writev` (TAP).
+//!    Super-frames from access ports ([`WorkerConfig::gather`], on by
+//!    default) are cut without copying payloads: only each segment's
+//!    headers are written into a scratch buffer (VXLAN headroom in front),
+//!    the GSO message gathers them with the payloads still in the receive
+//!    buffer, and local ports get the super-frame itself, once. Otherwise
+//!    (trunks present) whole segments are written into the scratch.
 //! 4. For a readable UDP socket: receive a batch, split GRO messages into
 //!    datagrams, decapsulate and forward to ports (split horizon).
 //!    Consecutive TCP segments of one flow to one port are coalesced into
@@ -771,6 +783,8 @@ struct UQ {
     /// A second piece (the payload of a segment whose headers are at
     /// `range`), if any.
     tail: Option<(Src, (usize, usize))>,
+    /// The inner ECN codepoint, for the outer header (RFC 6040).
+    ecn: u8,
 }
 
 impl UQ {
@@ -1297,7 +1311,8 @@ impl Worker {
         if remote.is_none() && !flood {
             return;
         }
-        let sock = self.tx_socket(self.bufs.seg.get(seg.head.clone()).unwrap_or(&[]));
+        let headers = self.bufs.seg.get(seg.head.clone()).unwrap_or(&[]);
+        let (sock, ecn) = (self.tx_socket(headers), crate::vxlan::inner_ecn(headers));
         let payload = match crate::vxlan::encap(&mut self.bufs.seg, seg.head, vni) {
             Ok(p) => p,
             Err(r) => {
@@ -1311,6 +1326,7 @@ impl Worker {
             dst: SocketAddr::new(cfg_unspecified(), 0),
             sock,
             tail: Some((Src::PortRx(slot), seg.tail)),
+            ecn,
         };
         let port = self.udp_port;
         if let Some(v) = remote {
@@ -1385,7 +1401,8 @@ impl Worker {
                 _ => {}
             }
             if remote.is_some() || flood {
-                let sock = self.tx_socket(self.bufs.get(src, (range.start, range.end)));
+                let inner = self.bufs.get(src, (range.start, range.end));
+                let (sock, ecn) = (self.tx_socket(inner), crate::vxlan::inner_ecn(inner));
                 let buf: &mut [u8] = self.bufs.slot_mut(src);
                 match crate::vxlan::encap(buf, range, vni) {
                     Ok(payload) => {
@@ -1398,6 +1415,7 @@ impl Worker {
                                 dst: SocketAddr::new(v, port),
                                 sock,
                                 tail: None,
+                                ecn,
                             });
                         } else if let Some(d) = sw.domain(vni) {
                             for v in d.flood_list() {
@@ -1407,6 +1425,7 @@ impl Worker {
                                     dst: SocketAddr::new(*v, port),
                                     sock,
                                     tail: None,
+                                    ecn,
                                 });
                             }
                         }
@@ -1457,12 +1476,25 @@ impl Worker {
             self.underlay.rx_msgs += 1;
             let len = self.bufs.udp_rx.msg_len(i);
             let g = usize::from(self.bufs.udp_rx.gro_size(i));
+            let outer_ecn = self.bufs.udp_rx.tos(i) & 3;
             let step = if g == 0 { len.max(1) } else { g };
             let mut off = 0;
             while off < len {
                 let end = (off + step).min(len);
                 self.underlay.rx_datagrams += 1;
                 let (s, e) = (HEADROOM + off, HEADROOM + end);
+                off = end;
+                if outer_ecn != 0 {
+                    // RFC 6040 §4.2: fold the outer ECN into the inner
+                    // header before anything reads it.
+                    let slot = self.bufs.udp_rx.slot_mut(i);
+                    if let Some(inner) = slot.get_mut(s + VXLAN_HEADER_LEN..e) {
+                        if let Err(r) = crate::vxlan::decap_ecn(inner, outer_ecn) {
+                            lock(&self.switch).note_drop(r);
+                            continue;
+                        }
+                    }
+                }
                 let dgram = self.bufs.udp_rx.slot(i).get(s..e).unwrap_or(&[]);
                 let range = s + VXLAN_HEADER_LEN..e;
                 let mut unicast = None;
@@ -1505,7 +1537,6 @@ impl Worker {
                 if let Some(p) = unicast {
                     self.deliver_coalesced(p, i, range)?;
                 }
-                off = end;
             }
         }
         self.finish_gro();
@@ -1642,6 +1673,7 @@ impl Worker {
                 parts: &[],
                 dst: placeholder,
                 segment: 0,
+                ecn: 0,
             }; MAX_BATCH];
             let mut datagrams = [0u32; MAX_BATCH];
             let mut a = 0;
@@ -1655,6 +1687,7 @@ impl Worker {
                         parts: slices.get(p.parts.0..p.parts.1).unwrap_or(&[]),
                         dst: p.dst.unwrap_or(placeholder),
                         segment: p.segment,
+                        ecn: p.ecn,
                     };
                     datagrams[m] = p.count;
                     m += 1;
@@ -1694,6 +1727,7 @@ impl Worker {
             segment: 0,
             count: 1,
             sock: first.sock,
+            ecn: first.ecn,
         };
         if !gso || seg == 0 {
             self.push_parts(&first);
@@ -1722,6 +1756,7 @@ impl Worker {
             if !fits
                 || e.dst != first.dst
                 || e.sock != first.sock
+                || e.ecn != first.ecn
                 || len > seg
                 || len == 0
                 || bytes + len > MAX_GSO_BYTES
@@ -1742,6 +1777,7 @@ impl Worker {
             segment: seg as u16,
             count: count as u32,
             sock: first.sock,
+            ecn: first.ecn,
         };
         if count == 1 {
             self.push_parts(&first);
@@ -1796,6 +1832,7 @@ struct Plan {
     segment: u16,
     count: u32,
     sock: u8,
+    ecn: u8,
 }
 
 /// One segment of a super-frame cut by [`vnet::segment_headers`].

@@ -244,6 +244,8 @@ pub struct RecvBatch {
     pub(crate) addrs: Vec<Option<std::net::SocketAddr>>,
     /// Per message: the GRO segment size (UDP), 0 if not coalesced.
     pub(crate) seg: Vec<u16>,
+    /// Per message: the outer IP TOS / traffic class (UDP), 0 if unknown.
+    pub(crate) tos: Vec<u8>,
     filled: usize,
 }
 
@@ -259,6 +261,7 @@ impl RecvBatch {
             lens: vec![0; slots],
             addrs: vec![None; slots],
             seg: vec![0; slots],
+            tos: vec![0; slots],
             filled: 0,
         }
     }
@@ -296,6 +299,11 @@ impl RecvBatch {
     /// GRO segment size of message `i` (UDP only; 0: one datagram).
     pub fn gro_size(&self, i: usize) -> u16 {
         self.seg.get(i).copied().unwrap_or(0)
+    }
+
+    /// The outer TOS / traffic class byte of message `i` (UDP only).
+    pub fn tos(&self, i: usize) -> u8 {
+        self.tos.get(i).copied().unwrap_or(0)
     }
 
     /// The whole slot `i` (headroom included); the message is at

@@ -77,6 +77,9 @@ pub struct UdpTxV<'a> {
     pub dst: SocketAddr,
     /// GSO segment size; 0 sends the payload as one datagram.
     pub segment: u16,
+    /// ECN codepoint for the outer IP header (RFC 6040: the inner one);
+    /// 0 leaves the socket's default (Not-ECT).
+    pub ecn: u8,
 }
 
 /// The most slices one [`UdpSocket::send_batch_v`] system call carries.
@@ -231,6 +234,12 @@ impl UdpSocket {
         // SAFETY: `addr` lives for the call and `len` is its size.
         cvt(unsafe { libc::bind(raw, (&addr as *const RawAddr).cast(), len) })?;
         let gro = opts.gro && setsockopt_int(raw, SOL_UDP, UDP_GRO, 1).is_ok();
+        // The outer ECN field of every received message (RFC 6040).
+        let _ = if family == libc::AF_INET {
+            setsockopt_int(raw, libc::IPPROTO_IP, libc::IP_RECVTOS, 1)
+        } else {
+            setsockopt_int(raw, libc::IPPROTO_IPV6, libc::IPV6_RECVTCLASS, 1)
+        };
         // Probing UDP_SEGMENT with 0 succeeds where the kernel has it.
         let gso = opts.gso && setsockopt_int(raw, SOL_UDP, UDP_SEGMENT, 0).is_ok();
         Ok(UdpSocket {
@@ -320,7 +329,9 @@ impl UdpSocket {
         for i in 0..got {
             batch.set_len(i, msgs[i].msg_len as usize);
             batch.addrs[i] = from_raw(&names[i]);
-            batch.seg[i] = gro_size(&msgs[i].msg_hdr);
+            let (g, tos) = control_values(&msgs[i].msg_hdr);
+            batch.seg[i] = g;
+            batch.tos[i] = tos;
         }
         Ok(got)
     }
@@ -374,7 +385,7 @@ impl UdpSocket {
                 m.msg_hdr.msg_iov = base.wrapping_add(*at);
                 m.msg_hdr.msg_iovlen = *k as _;
                 let t = &msgs[*j];
-                fill_msg(m, name, c, &t.dst, t.segment, self.gso);
+                fill_msg(m, name, c, &t.dst, t.segment, self.gso, t.ecn);
             }
             sent += super::packet::send_all(self.fd.as_raw_fd(), &mut hdrs[..n])?;
         }
@@ -484,44 +495,77 @@ fn fill_msg(
     dst: &SocketAddr,
     segment: u16,
     gso: bool,
+    ecn: u8,
 ) {
     let (a, alen) = raw_addr(dst);
     *name = a;
     m.msg_hdr.msg_name = (name as *mut RawAddr).cast();
     m.msg_hdr.msg_namelen = alen;
-    if segment != 0 && gso {
-        m.msg_hdr.msg_control = c.as_mut_ptr().cast();
-        // SAFETY: CMSG_SPACE is a pure size computation.
-        m.msg_hdr.msg_controllen =
-            unsafe { libc::CMSG_SPACE(core::mem::size_of::<u16>() as u32) } as _;
-        // SAFETY: msg_control points at `c`, which is larger than
-        // CMSG_SPACE(2) and 8-aligned; CMSG_FIRSTHDR is therefore non-null
-        // and CMSG_DATA has 2 bytes of room.
-        unsafe {
-            let cm = libc::CMSG_FIRSTHDR(&m.msg_hdr);
+    let seg = segment != 0 && gso;
+    let ecn = libc::c_int::from(ecn & 3);
+    if !seg && ecn == 0 {
+        return;
+    }
+    // SAFETY: CMSG_SPACE is a pure size computation.
+    let (s2, s4) = unsafe {
+        (
+            libc::CMSG_SPACE(core::mem::size_of::<u16>() as u32) as usize,
+            libc::CMSG_SPACE(core::mem::size_of::<libc::c_int>() as u32) as usize,
+        )
+    };
+    m.msg_hdr.msg_control = c.as_mut_ptr().cast();
+    m.msg_hdr.msg_controllen = (if seg { s2 } else { 0 } + if ecn != 0 { s4 } else { 0 }) as _;
+    // SAFETY: msg_control points at `c` (64 bytes, 8-aligned), larger than
+    // the at most two control messages (16 bytes each) announced in
+    // msg_controllen; CMSG_FIRSTHDR/NXTHDR therefore stay inside it and
+    // each CMSG_DATA has room for its value.
+    unsafe {
+        let mut cm = libc::CMSG_FIRSTHDR(&m.msg_hdr);
+        if seg && !cm.is_null() {
             (*cm).cmsg_level = SOL_UDP;
             (*cm).cmsg_type = UDP_SEGMENT;
             (*cm).cmsg_len = libc::CMSG_LEN(core::mem::size_of::<u16>() as u32) as _;
             core::ptr::write_unaligned(libc::CMSG_DATA(cm).cast::<u16>(), segment);
+            cm = libc::CMSG_NXTHDR(&m.msg_hdr, cm);
+        }
+        if ecn != 0 && !cm.is_null() {
+            let (level, kind) = match dst {
+                SocketAddr::V4(_) => (libc::IPPROTO_IP, libc::IP_TOS),
+                SocketAddr::V6(_) => (libc::IPPROTO_IPV6, libc::IPV6_TCLASS),
+            };
+            (*cm).cmsg_level = level;
+            (*cm).cmsg_type = kind;
+            (*cm).cmsg_len = libc::CMSG_LEN(core::mem::size_of::<libc::c_int>() as u32) as _;
+            core::ptr::write_unaligned(libc::CMSG_DATA(cm).cast::<libc::c_int>(), ecn);
         }
     }
 }
 
-/// The `UDP_GRO` segment size in a received message's control data.
-fn gro_size(h: &libc::msghdr) -> u16 {
+/// The `UDP_GRO` segment size and the outer TOS / traffic class in a
+/// received message's control data (0 where absent).
+fn control_values(h: &libc::msghdr) -> (u16, u8) {
+    let (mut gro, mut tos) = (0, 0);
     // SAFETY: the kernel set msg_control/msg_controllen to the control
-    // data it wrote into our buffer; CMSG_FIRSTHDR/NXTHDR stay inside it.
+    // data it wrote into our buffer; CMSG_FIRSTHDR/NXTHDR stay inside it,
+    // and each value is read unaligned from inside its message.
     unsafe {
         let mut cm = libc::CMSG_FIRSTHDR(h);
         while !cm.is_null() {
-            if (*cm).cmsg_level == SOL_UDP && (*cm).cmsg_type == UDP_GRO {
+            let (level, kind) = ((*cm).cmsg_level, (*cm).cmsg_type);
+            if level == SOL_UDP && kind == UDP_GRO {
                 let v = core::ptr::read_unaligned(libc::CMSG_DATA(cm).cast::<libc::c_int>());
-                return u16::try_from(v).unwrap_or(0);
+                gro = u16::try_from(v).unwrap_or(0);
+            } else if level == libc::IPPROTO_IP && kind == libc::IP_TOS {
+                // One byte (IPv4 hands the TOS over as a u8).
+                tos = core::ptr::read_unaligned(libc::CMSG_DATA(cm));
+            } else if level == libc::IPPROTO_IPV6 && kind == libc::IPV6_TCLASS {
+                let v = core::ptr::read_unaligned(libc::CMSG_DATA(cm).cast::<libc::c_int>());
+                tos = (v & 0xff) as u8;
             }
             cm = libc::CMSG_NXTHDR(h, cm);
         }
     }
-    0
+    (gro, tos)
 }
 
 impl AsRawFd for UdpSocket {
@@ -613,21 +657,25 @@ mod tests {
             parts: &single,
             dst,
             segment: 0,
+            ecn: 0,
         }];
         if a.gso() {
             msgs.push(UdpTxV {
                 parts: &train,
                 dst,
                 segment: 100,
+                ecn: 2,
             });
         }
         assert_eq!(a.send_batch_v(&msgs).unwrap(), msgs.len());
         let want = if a.gso() { 4 } else { 1 };
         let mut batch = RecvBatch::new(8, 0, 2048);
         let mut got: Vec<Vec<u8>> = Vec::new();
+        let mut ecn: Vec<u8> = Vec::new();
         for _ in 0..100 {
             b.recv_batch(&mut batch).unwrap();
             got.extend((0..batch.len()).map(|i| batch.msg(i).to_vec()));
+            ecn.extend((0..batch.len()).map(|i| batch.tos(i) & 3));
             if got.len() >= want {
                 break;
             }
@@ -639,6 +687,8 @@ mod tests {
             assert_eq!(got[1], [&h1[..], &p1[..]].concat());
             assert_eq!(got[2], [&h2[..], &p2[..]].concat());
             assert_eq!(got[3], [&h3[..], &p3[..]].concat());
+            // The train's outer ECN (ECT(0)) arrives with each datagram.
+            assert_eq!(ecn, vec![0, 2, 2, 2]);
         }
     }
 

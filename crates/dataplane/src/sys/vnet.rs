@@ -27,7 +27,7 @@
 //! - `gso_type` TCPv4/TCPv6: the frame is a TCP super-frame whose payload
 //!   must be cut into `gso_size` pieces, each with copies of the headers and
 //!   fixed lengths, IPv4 identification, sequence numbers, flags and
-//!   checksums ([`segment_tcp`]). UDP_L4 (UDP GSO) is cut the same way into
+//!   checksums ([`segment`], [`segment_headers`]). UDP_L4 (UDP GSO) is cut the same way into
 //!   UDP datagrams. Every other type (UFO, unknown) is refused.
 //! - Segmentation writes into a caller buffer; nothing allocates. Errors are
 //!   small `Copy` values the driver counts and drops.
