@@ -521,23 +521,8 @@ pub fn may_send_error<T: AsRef<[u8]>>(
 mod tests {
     use super::*;
     use crate::ipv6::Ipv6Packet;
-    use crate::test_util::{a, hex};
+    use crate::test_util::{a, hex, ECHO_REQUEST_V6 as ECHO_REQ, MLD_HBH};
     use std::vec;
-
-    /// Captured (Linux, veth between two namespaces): echo request
-    /// 2001:db8::a -> 2001:db8::b, the IPv6 packet after the Ethernet header;
-    /// the kernel computed the checksum 0xd136.
-    const ECHO_REQ: &str = concat!(
-        "600da38200403a4020010db800000000000000000000000a20010db800000000000000000000000b",
-        "8000d1362ff500011a3f076b000000003a540800000000001011121314151617",
-        "18191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f3031323334353637"
-    );
-
-    /// Captured: MLDv2 report from :: with Hop-by-Hop, an unknown-to-us type.
-    const MLD_HBH: &str = concat!(
-        "600000000024000100000000000000000000000000000000ff020000000000000000000000000016",
-        "3a000502000001008f006f800000000104000000ff0200000000000000000001ff00000a"
-    );
 
     #[test]
     fn captured_echo_request() {

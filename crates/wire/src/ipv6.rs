@@ -978,22 +978,7 @@ mod tests {
     use super::*;
     use std::vec::Vec;
 
-    use crate::test_util::hex;
-
-    /// Captured (Linux, veth between two namespaces): ICMPv6 echo request
-    /// 2001:db8::a -> 2001:db8::b, the IPv6 packet after the Ethernet header.
-    const ECHO: &str = concat!(
-        "600da38200403a4020010db800000000000000000000000a20010db800000000000000000000000b",
-        "8000d1362ff500011a3f076b000000003a540800000000001011121314151617",
-        "18191a1b1c1d1e1f202122232425262728292a2b2c2d2e2f3031323334353637"
-    );
-
-    /// Captured: MLDv2 report from :: to ff02::16 with a Hop-by-Hop header
-    /// carrying Router Alert (RFC 2711) and PadN.
-    const MLD_HBH: &str = concat!(
-        "600000000024000100000000000000000000000000000000ff020000000000000000000000000016",
-        "3a000502000001008f006f800000000104000000ff0200000000000000000001ff00000a"
-    );
+    use crate::test_util::{hex, ECHO_REQUEST_V6 as ECHO, MLD_HBH};
 
     /// Captured: the fixed header and Fragment header of the second fragment
     /// of a 1648-byte echo request (offset 1448, M=0, ident 0x6030103a).
