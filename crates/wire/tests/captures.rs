@@ -318,6 +318,19 @@ fn every_frame_of_every_capture_decodes_and_reemits() {
     }
 }
 
+/// The IPv4 header and ICMP message of the inner frame of VXLAN frame `#i`.
+fn inner_icmpv4(i: usize, inner: Frame<'_>) -> (Ipv4Repr, Icmp4) {
+    let Net::Ipv4 {
+        repr,
+        upper: Upper::Icmpv4(icmp),
+        ..
+    } = inner.net
+    else {
+        panic!("#{i}: inner is not IPv4 ICMP")
+    };
+    (repr, icmp)
+}
+
 #[test]
 fn vxlan_ipv4_icmp() {
     let fs = frames("vxlan_ipv4_icmp.pcap");
@@ -373,14 +386,7 @@ fn vxlan_ipv4_icmp() {
             (s, t),
             "#{i}: inner MACs"
         );
-        let Net::Ipv4 {
-            repr: iip,
-            upper: Upper::Icmpv4(icmp),
-            ..
-        } = inner.net
-        else {
-            panic!("#{i}: inner is not IPv4 ICMP")
-        };
+        let (iip, icmp) = inner_icmpv4(i, *inner);
         let (s, t) = toward(request, (v4("192.168.100.1"), v4("192.168.100.2")));
         assert_eq!((iip.src_addr, iip.dst_addr), (s, t), "#{i}: host addresses");
         assert_eq!(iip.total_len(), 84);
@@ -407,13 +413,7 @@ fn vxlan_ipv4_icmp() {
                         ..
                     },
                 ..
-            } => match inner.net {
-                Net::Ipv4 {
-                    upper: Upper::Icmpv4(m),
-                    ..
-                } => m.data,
-                _ => unreachable!(),
-            },
+            } => inner_icmpv4(i, *inner).1.data,
             _ => unreachable!(),
         }
     };
@@ -458,14 +458,7 @@ fn vxlan_ipv6() {
         assert_ne!(checksum, 0, "#{i}: UDP checksum present");
         let (vx, inner) = vxlan.expect("VXLAN");
         assert_eq!(vx.vni.get(), 200, "#{i}: VNI");
-        let Net::Ipv4 {
-            repr: iip,
-            upper: Upper::Icmpv4(icmp),
-            ..
-        } = inner.net
-        else {
-            panic!("#{i}: inner is not IPv4 ICMP")
-        };
+        let (iip, icmp) = inner_icmpv4(i, *inner);
         let (s, t) = toward(request, (v4("192.168.200.1"), v4("192.168.200.2")));
         assert_eq!((iip.src_addr, iip.dst_addr), (s, t));
         let want = if request { 8 } else { 0 };
