@@ -251,7 +251,10 @@ fn l2vtep_interops_with_kernel_vxlan() -> Result<()> {
 
     // RFC 7348 §5 source-port entropy: four TCP flows leave vtepd from
     // several UDP source ports of the dynamic range (and the kernel VTEP
-    // takes them all: the transfer completes).
+    // takes them all: the transfer completes). The flows negotiate ECN:
+    // their data segments are ECT(0), and so are the outer headers (RFC
+    // 6040).
+    ha.exec("sysctl", &["-qw", "net.ipv4.tcp_ecn=1"])?;
     let cap = vb.capture(
         "u0",
         &format!("udp dst port 4789 and src host {}", vtep_ip(1)),
@@ -262,8 +265,13 @@ fn l2vtep_interops_with_kernel_vxlan() -> Result<()> {
     let v: vtepd_lab::serde_json::Value = vtepd_lab::serde_json::from_str(&out)?;
     let bytes = v["end"]["sum_received"]["bytes"].as_f64().unwrap_or(0.0);
     assert!(bytes > 1_000_000.0, "iperf3 -P 4 moved only {bytes} bytes");
-    let mut ports: Vec<u16> = cap
-        .stop()?
+    let frames = cap.stop()?;
+    let ect0 = frames
+        .iter()
+        .filter(|r| r.data.get(15).is_some_and(|t| t & 3 == 2))
+        .count();
+    assert!(ect0 > 100, "only {ect0} outer packets carry ECT(0)");
+    let mut ports: Vec<u16> = frames
         .iter()
         .filter_map(|r| udp_source_port(&r.data))
         .collect();
