@@ -78,9 +78,9 @@
 //!   one copy per frame; copies that do not fit the scratch are counted in
 //!   [`PortIo::tx_dropped`]. Tagged TSO super-frames from a trunk are not
 //!   segmented (counted in [`PortIo::offload_errors`]); decapsulated TCP
-//!   segments to a trunk are not coalesced. Trunks are TAP devices only:
-//!   on AF_PACKET the kernel hands a received tag over as metadata
-//!   (`PACKET_AUXDATA`), which the packet backend does not read yet.
+//!   segments to a trunk are not coalesced. On AF_PACKET trunks the tag
+//!   the kernel hands over as metadata (`PACKET_AUXDATA`) is put back into
+//!   the frame on receive, which moves the frame by 4 bytes (one copy).
 //! - Inner checksums must be complete on the wire. A kernel VTEP whose
 //!   underlay is a veth with transmit checksum offload leaves them partial
 //!   inside the VXLAN payload (veth carries the offload metadata across,
@@ -489,7 +489,8 @@ impl WorkerHandle {
     }
 
     /// The latest published counters (at most a second old), summed over
-    /// the worker threads.
+    /// the worker threads (each publishes every 500 ms on its own, so the
+    /// threads' parts may be that far apart).
     pub fn snapshot(&self) -> Snapshot {
         let mut all = self.snapshots.iter();
         let mut s = all
@@ -649,15 +650,6 @@ fn build_switch(cfg: &WorkerConfig) -> io::Result<Switch> {
         }
     }
     for t in &cfg.trunks {
-        if let PortKind::Packet(n) = &t.port {
-            // The kernel strips a received frame's tag into metadata
-            // before packet sockets see it (PACKET_AUXDATA, not read
-            // yet): every frame would look untagged.
-            return Err(io::Error::new(
-                io::ErrorKind::Unsupported,
-                format!("trunk {n}: AF_PACKET trunks are not supported yet (use a TAP)"),
-            ));
-        }
         let p = id()?;
         for (vid, vni) in &t.vlans {
             switch
@@ -1933,6 +1925,8 @@ mod tests {
         );
         cfg.vxlan = VxlanConfig::new(port, crate::vxlan::DEFAULT_SOURCE_PORTS, 1).unwrap();
         cfg.udp.reuse_port = false;
+        // Several threads (SO_REUSEPORT is forced on for them).
+        cfg.workers = 3;
         let h = spawn(cfg).unwrap();
         let vtep: IpAddr = "127.0.0.3".parse().unwrap();
         assert!(h.control(Control::InstallMac { vni, mac: m2, vtep }));
@@ -1955,11 +1949,15 @@ mod tests {
         pkt[4..7].copy_from_slice(&[0, 0, 200]);
         tx.send_to(&pkt, ("127.0.0.1", port)).unwrap();
         tx.send_to(&pkt[..5], ("127.0.0.1", port)).unwrap();
+        // The datagrams land on any of the threads' sockets; the merged
+        // counters add up once every thread has published.
         let s = wait_for(&h, "drops", |s| {
             s.switch.drops.get(DropReason::UnknownVni) == 1
                 && s.switch.drops.get(DropReason::VxlanTruncated) == 1
+                && s.underlay.rx_datagrams == 2
         });
-        assert_eq!(s.underlay.rx_datagrams, 2);
+        assert_eq!(s.underlay.rx_msgs, 2);
+        assert_eq!(h.workers(), 3);
         assert!(h.is_running());
         h.stop().unwrap();
     }

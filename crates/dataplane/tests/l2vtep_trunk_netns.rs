@@ -90,6 +90,17 @@ fn kernel_vni(vb: &Netns, vni: u32, port: &str) -> Result<()> {
 
 #[test]
 fn trunk_vlans_map_to_their_vnis() -> Result<()> {
+    trunk_test(false)
+}
+
+/// The same with the VTEP's trunk an AF_PACKET port on a veth (the kernel
+/// hands received tags over as `PACKET_AUXDATA`; vtepd puts them back).
+#[test]
+fn packet_trunk_vlans_map_to_their_vnis() -> Result<()> {
+    trunk_test(true)
+}
+
+fn trunk_test(packet_trunk: bool) -> Result<()> {
     let lab = Lab::new()?;
     let ul = lab.netns("ul")?;
     let va = lab.netns("va")?;
@@ -133,9 +144,17 @@ fn trunk_vlans_map_to_their_vnis() -> Result<()> {
         va.sysctl(&format!("net.ipv6.conf.{k}.disable_ipv6"), "1")?;
     }
     let mut args = strings(&["--local", "10.0.0.1", "--stats-every", "1"]);
+    // An AF_PACKET trunk: veth `trk` whose peer `tapa` joins the switch's
+    // bridge in place of the TAP.
+    let trunk = if packet_trunk {
+        links.push(Veth::pair(&va, "trk", &sw, "tapa").create()?);
+        "packet:trk"
+    } else {
+        "tap:tapa"
+    };
     for (vlan, vni) in VLANS {
         args.extend(strings(&["--vni", &vni.to_string()]));
-        args.extend(strings(&["--trunk", &format!("tap:tapa@{vlan}")]));
+        args.extend(strings(&["--trunk", &format!("{trunk}@{vlan}")]));
         args.extend(strings(&["--remote", "10.0.0.2"]));
     }
     let p = vtepd(&va, "vtepd-l2-vtep", &args)?;
@@ -160,7 +179,9 @@ fn trunk_vlans_map_to_their_vnis() -> Result<()> {
         args.extend(strings(&["--trunk", &format!("tap:taps@{vlan}")]));
     }
     let s = vtepd(&sw, "vtepd-l2-switch", &args)?;
-    va.ip(&["link", "set", "dev", "tapa", "netns", sw.name()])?;
+    if !packet_trunk {
+        va.ip(&["link", "set", "dev", "tapa", "netns", sw.name()])?;
+    }
     sw.ip(&["link", "add", "br0", "type", "bridge", "stp_state", "0"])?;
     for t in ["tapa", "taps"] {
         sw.ip(&["link", "set", "dev", t, "master", "br0", "up"])?;

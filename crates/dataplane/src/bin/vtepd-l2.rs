@@ -13,8 +13,8 @@
 //! `--port NAME` (or `packet:NAME`) attaches an existing interface through
 //! AF_PACKET; `tap:NAME` creates a TAP device. `--trunk tap:NAME@VLAN`
 //! carries the VNI on an 802.1Q trunk tagged with VLAN; the same trunk may
-//! carry several VNIs, one VLAN each (trunks are TAP devices for now: the
-//! worker refuses AF_PACKET trunks). Options after a `--vni`
+//! carry several VNIs, one VLAN each (`--trunk NAME@VLAN` or
+//! `packet:NAME@VLAN`: an existing interface). Options after a `--vni`
 //! belong to that VNI. The process runs until it is killed; every
 //! `--stats-every` seconds (default 5, 0 = never) it prints one line of
 //! counters, and it prints every MAC event as it drains them.

@@ -9,11 +9,18 @@
 //! interface are ignored (`PACKET_IGNORE_OUTGOING`, and the `sll_pkttype`
 //! of every received frame is checked as well, for older kernels).
 //! `PACKET_QDISC_BYPASS` skips the interface's queueing discipline.
+//!
+//! The kernel takes a received frame's 802.1Q tag out of the data before
+//! packet sockets see it and hands it over as metadata
+//! (`PACKET_AUXDATA`); [`PacketSocket::recv_batch`] puts it back in place
+//! (moving the rest of the frame 4 bytes on and fixing the virtio-net
+//! header's offsets), so trunks and access ports see frames exactly as
+//! they were on the wire.
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd, RawFd};
 
-use super::vnet::VNET_HDR_LEN;
+use super::vnet::{VnetHdr, VNET_HDR_LEN};
 use super::{cvt, cvt_size, setsockopt_int, RecvBatch, TxFrame, MAX_BATCH};
 
 const PACKET_ADD_MEMBERSHIP: libc::c_int = 1;
@@ -23,6 +30,9 @@ const PACKET_VNET_HDR: libc::c_int = 15;
 const PACKET_QDISC_BYPASS: libc::c_int = 20;
 const PACKET_IGNORE_OUTGOING: libc::c_int = 23;
 const PACKET_FANOUT: libc::c_int = 18;
+const PACKET_AUXDATA: libc::c_int = 8;
+const TP_STATUS_VLAN_VALID: u32 = 1 << 4;
+const TP_STATUS_VLAN_TPID_VALID: u32 = 1 << 6;
 const PACKET_FANOUT_HASH: libc::c_int = 0;
 const PACKET_FANOUT_FLAG_UNIQUEID: libc::c_int = 0x2000;
 const ETH_P_ALL: u16 = 0x0003;
@@ -51,6 +61,7 @@ impl PacketSocket {
         let fd = unsafe { OwnedFd::from_raw_fd(fd) };
         let raw = fd.as_raw_fd();
         setsockopt_int(raw, libc::SOL_PACKET, PACKET_VNET_HDR, 1)?;
+        setsockopt_int(raw, libc::SOL_PACKET, PACKET_AUXDATA, 1)?;
         // Optional niceties; older kernels lack them.
         let _ = setsockopt_int(raw, libc::SOL_PACKET, PACKET_IGNORE_OUTGOING, 1);
         let _ = setsockopt_int(raw, libc::SOL_PACKET, PACKET_QDISC_BYPASS, 1);
@@ -131,17 +142,20 @@ impl PacketSocket {
         let mut iov: [libc::iovec; MAX_BATCH] = unsafe { core::mem::zeroed() };
         let mut names: [libc::sockaddr_ll; MAX_BATCH] = unsafe { core::mem::zeroed() };
         let mut msgs: [libc::mmsghdr; MAX_BATCH] = unsafe { core::mem::zeroed() };
+        let mut cmsgs: [[u64; 8]; MAX_BATCH] = [[0; 8]; MAX_BATCH];
         let mut n = 0;
-        for (area, (v, (m, name))) in batch
-            .areas()
-            .zip(iov.iter_mut().zip(msgs.iter_mut().zip(names.iter_mut())))
-        {
+        for (area, (v, (m, (name, c)))) in batch.areas().zip(
+            iov.iter_mut()
+                .zip(msgs.iter_mut().zip(names.iter_mut().zip(cmsgs.iter_mut()))),
+        ) {
             v.iov_base = area.as_mut_ptr().cast();
             v.iov_len = area.len();
             m.msg_hdr.msg_iov = v;
             m.msg_hdr.msg_iovlen = 1;
             m.msg_hdr.msg_name = (name as *mut libc::sockaddr_ll).cast();
             m.msg_hdr.msg_namelen = core::mem::size_of::<libc::sockaddr_ll>() as libc::socklen_t;
+            m.msg_hdr.msg_control = c.as_mut_ptr().cast();
+            m.msg_hdr.msg_controllen = core::mem::size_of::<[u64; 8]>() as _;
             n += 1;
         }
         // SAFETY: `msgs[..n]` point at `iov`/`names` (locals alive for the
@@ -164,11 +178,14 @@ impl PacketSocket {
         batch.set_filled(got);
         for i in 0..got {
             let outgoing = names[i].sll_pkttype == PACKET_OUTGOING;
-            let len = if outgoing {
+            let mut len = if outgoing {
                 0
             } else {
                 msgs[i].msg_len as usize
             };
+            if let Some((tpid, tci)) = vlan_aux(&msgs[i].msg_hdr) {
+                len = reinsert_tag(batch, i, len, tpid, tci);
+            }
             batch.set_len(i, len);
         }
         Ok(got)
@@ -196,6 +213,70 @@ impl PacketSocket {
         }
         Ok(sent)
     }
+}
+
+/// The 802.1Q tag the kernel took out of a received frame, from its
+/// `PACKET_AUXDATA` control message: `(TPID, TCI)`.
+fn vlan_aux(h: &libc::msghdr) -> Option<(u16, u16)> {
+    // SAFETY: the kernel set msg_control/msg_controllen to the control
+    // data it wrote into our buffer; CMSG_FIRSTHDR/NXTHDR stay inside it.
+    // The auxdata (a `tpacket_auxdata`: u32 status, len, snaplen; u16 mac,
+    // net, vlan_tci, vlan_tpid) is read field by field, unaligned, after a
+    // length check.
+    unsafe {
+        let mut cm = libc::CMSG_FIRSTHDR(h);
+        while !cm.is_null() {
+            if (*cm).cmsg_level == libc::SOL_PACKET
+                && (*cm).cmsg_type == PACKET_AUXDATA
+                && (*cm).cmsg_len as usize >= libc::CMSG_LEN(20) as usize
+            {
+                let d = libc::CMSG_DATA(cm);
+                let status = core::ptr::read_unaligned(d.cast::<u32>());
+                if status & TP_STATUS_VLAN_VALID == 0 {
+                    return None;
+                }
+                let tci = core::ptr::read_unaligned(d.add(16).cast::<u16>());
+                let tpid = if status & TP_STATUS_VLAN_TPID_VALID != 0 {
+                    core::ptr::read_unaligned(d.add(18).cast::<u16>())
+                } else {
+                    0x8100
+                };
+                return Some((tpid, tci));
+            }
+            cm = libc::CMSG_NXTHDR(h, cm);
+        }
+    }
+    None
+}
+
+/// Put a tag the kernel took out back into message `i` of `len` bytes (a
+/// virtio-net header and the frame): the frame moves 4 bytes on behind its
+/// MAC addresses, the header's offsets follow. Returns the new length, or
+/// 0 (dropped) if the message does not fit or is malformed.
+fn reinsert_tag(batch: &mut RecvBatch, i: usize, len: usize, tpid: u16, tci: u16) -> usize {
+    let h = batch.headroom();
+    let slot = batch.slot_mut(i);
+    let at = h + VNET_HDR_LEN + 12;
+    let end = h + len;
+    if len < VNET_HDR_LEN + 12 || end + 4 > slot.len() {
+        return 0;
+    }
+    let Ok(mut vh) = VnetHdr::parse(slot.get(h..h + VNET_HDR_LEN).unwrap_or(&[])) else {
+        return 0;
+    };
+    slot.copy_within(at..end, at + 4);
+    slot[at..at + 2].copy_from_slice(&tpid.to_be_bytes());
+    slot[at + 2..at + 4].copy_from_slice(&tci.to_be_bytes());
+    if vh.needs_csum() {
+        vh.csum_start = vh.csum_start.saturating_add(4);
+    }
+    if vh.is_gso() {
+        vh.hdr_len = vh.hdr_len.saturating_add(4);
+    }
+    if vh.emit(&mut slot[h..h + VNET_HDR_LEN]).is_err() {
+        return 0;
+    }
+    len + 4
 }
 
 impl AsRawFd for PacketSocket {
