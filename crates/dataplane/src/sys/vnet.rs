@@ -912,6 +912,41 @@ mod tests {
         let mut out = vec![0u8; 4096];
         let s = segment(&f, &h, &mut out, 0).unwrap();
         assert_eq!(s.count, 3);
+        // Headers-only segmentation gives the same frames (odd gso_size
+        // too).
+        for mss in [1000u16, 999] {
+            let h = VnetHdr { gso_size: mss, ..h };
+            let mut full = vec![0u8; 8192];
+            let s = segment(&f, &h, &mut full, 8).unwrap();
+            let mut heads = vec![0u8; 1024];
+            let t = segment_headers(&f, &h, &mut heads, 8).unwrap();
+            for k in 0..s.count {
+                let joined = [&heads[t.header(k)], &f[t.payload(k)]].concat();
+                assert_eq!(joined, full[s.range(k)], "mss {mss} seg {k}");
+            }
+        }
+        // And a UDP GSO (UDP_L4) super-frame over the same IPv6 header.
+        let mut u = f[..54 + 8 + 700].to_vec();
+        u[14 + 4..14 + 6].copy_from_slice(&708u16.to_be_bytes());
+        u[14 + 6] = 17;
+        u[54..58].copy_from_slice(&[0x13, 0x88, 0x13, 0x89]);
+        let uh = VnetHdr {
+            flags: F_NEEDS_CSUM,
+            gso_type: gso::UDP_L4,
+            hdr_len: 62,
+            gso_size: 301,
+            csum_start: 54,
+            csum_offset: 6,
+        };
+        let mut full = vec![0u8; 4096];
+        let s2 = segment(&u, &uh, &mut full, 8).unwrap();
+        assert_eq!(s2.count, 3);
+        let mut heads = vec![0u8; 1024];
+        let t = segment_headers(&u, &uh, &mut heads, 8).unwrap();
+        for k in 0..s2.count {
+            let joined = [&heads[t.header(k)], &u[t.payload(k)]].concat();
+            assert_eq!(joined, full[s2.range(k)], "udp seg {k}");
+        }
         for k in 0..3 {
             let seg = &out[s.range(k)];
             let plen = u16::from_be_bytes([seg[18], seg[19]]) as usize;
