@@ -40,7 +40,7 @@ use core::net::IpAddr;
 use vtepd_wire::EthernetAddress;
 
 use crate::mac_table::{Destination, LearnError, MacEvent, MacTable, MacTableConfig, PortId};
-use crate::stats::{DropReason, PortStats, VniStats};
+use crate::stats::{Counter, DropReason, PortStats, VniStats};
 use crate::suppress::{Answer, SuppressConfig, SuppressTable};
 use crate::time::Timestamp;
 use crate::{MAX_FRAME_LEN, MIN_FRAME_LEN};
@@ -337,6 +337,58 @@ impl BridgeDomain {
         self.handle_port_frame(now, port, frame, frame.len(), Some(reply))
     }
 
+    /// Count `frames` more frames (`bytes` in all) from local port `port`
+    /// that went where `outcome` says, without deciding again: the rest of
+    /// a super-frame's segments, whose headers equal the first's, after
+    /// [`from_port_headers`](Self::from_port_headers) decided for the first
+    /// (the counters end up as if each had been decided). Never allocates.
+    pub fn count_port_frames(&mut self, port: PortId, outcome: Outcome, frames: u64, bytes: u64) {
+        let n = Counter {
+            packets: frames,
+            bytes,
+        };
+        let Some(pi) = self.ports.iter().position(|p| *p == port) else {
+            self.stats.drops.add_n(DropReason::UnknownPort, frames);
+            return;
+        };
+        if let Some(ps) = self.port_stats.get_mut(pi) {
+            match outcome {
+                Outcome::Drop(r) => ps.drops.add_n(r, frames),
+                _ => ps.rx.merge(&n),
+            }
+        }
+        let stats = &mut self.stats;
+        match outcome {
+            Outcome::Drop(r) => stats.drops.add_n(r, frames),
+            Outcome::Local(p) => {
+                stats.rx_local.merge(&n);
+                stats.tx_local.merge(&n);
+                if let Some(i) = self.ports.iter().position(|x| *x == p) {
+                    if let Some(ps) = self.port_stats.get_mut(i) {
+                        ps.tx.merge(&n);
+                    }
+                }
+            }
+            Outcome::Remote => {
+                stats.rx_local.merge(&n);
+                stats.tx_overlay.merge(&n);
+            }
+            Outcome::Flood => {
+                stats.rx_local.merge(&n);
+                stats.flooded.merge(&n);
+                for (p, ps) in self.ports.iter().zip(self.port_stats.iter_mut()) {
+                    if *p != port {
+                        stats.tx_local.merge(&n);
+                        ps.tx.merge(&n);
+                    }
+                }
+                for _ in self.flood.iter() {
+                    stats.tx_overlay.merge(&n);
+                }
+            }
+        }
+    }
+
     fn handle_port_frame(
         &mut self,
         now: Timestamp,
@@ -535,6 +587,34 @@ fn count_port_tx(ports: &[PortId], stats: &mut [PortStats], port: PortId, len: u
     }
 }
 
+/// Where a frame went, without the borrows of [`Forward`] (for
+/// [`BridgeDomain::count_port_frames`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// Dropped.
+    Drop(DropReason),
+    /// To one local port.
+    Local(PortId),
+    /// To one remote VTEP.
+    Remote,
+    /// Flooded.
+    Flood,
+}
+
+impl Forward<'_> {
+    /// The decision without its borrows (`None` for a suppression reply,
+    /// which is never repeated).
+    pub fn outcome(&self) -> Option<Outcome> {
+        match self {
+            Forward::Drop(r) => Some(Outcome::Drop(*r)),
+            Forward::Local(p) => Some(Outcome::Local(*p)),
+            Forward::Remote(_) => Some(Outcome::Remote),
+            Forward::Flood(_) => Some(Outcome::Flood),
+            Forward::Reply { .. } => None,
+        }
+    }
+}
+
 /// The destination and source MACs of a frame within the accepted length
 /// range.
 pub(crate) fn addresses(frame: &[u8]) -> Result<(EthernetAddress, EthernetAddress), DropReason> {
@@ -638,6 +718,40 @@ mod tests {
             d.from_port(now(1), P2, &frame(mac(1), mac(2))),
             Forward::Local(P1)
         );
+    }
+
+    /// Deciding once and counting the rest leaves the same counters as
+    /// deciding for every frame (remote, local, flood and drop).
+    #[test]
+    fn counting_repeats_equals_deciding_each() {
+        let setup = || {
+            let mut d = domain();
+            d.macs_mut()
+                .install(now(0), mac(7), Destination::Remote(v4(1)))
+                .unwrap();
+            d.from_port(now(0), P2, &frame(EthernetAddress::BROADCAST, mac(2)));
+            d
+        };
+        for dst in [mac(7), mac(2), mac(9), mac(1)] {
+            let f = frame(dst, mac(1));
+            let (mut each, mut once) = (setup(), setup());
+            for _ in 0..5 {
+                each.from_port_headers(now(1), P1, &f, 1000);
+            }
+            let o = once
+                .from_port_headers(now(1), P1, &f, 1000)
+                .outcome()
+                .unwrap();
+            once.count_port_frames(P1, o, 4, 4000);
+            assert_eq!(each.stats(), once.stats(), "to {dst}");
+            for p in [P1, P2, P3] {
+                assert_eq!(
+                    each.port_stats(p),
+                    once.port_stats(p),
+                    "to {dst} port {p:?}"
+                );
+            }
+        }
     }
 
     #[test]

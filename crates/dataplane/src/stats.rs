@@ -165,6 +165,13 @@ impl DropCounters {
         *slot = slot.wrapping_add(1);
     }
 
+    /// Count `n` drops.
+    #[inline]
+    pub fn add_n(&mut self, reason: DropReason, n: u64) {
+        let slot = &mut self.0[reason.index()];
+        *slot = slot.wrapping_add(n);
+    }
+
     /// Drops for one reason.
     pub fn get(&self, reason: DropReason) -> u64 {
         self.0[reason.index()]

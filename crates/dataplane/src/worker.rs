@@ -104,7 +104,7 @@ use std::time::{Duration, Instant};
 use vtepd_wire::vxlan::Vni;
 use vtepd_wire::EthernetAddress;
 
-use crate::bridge::{BridgeConfig, Forward};
+use crate::bridge::{BridgeConfig, Forward, Outcome};
 use crate::mac_table::{Destination, MacEvent, PortId};
 use crate::stats::VniStats;
 use crate::suppress::BindingEvent;
@@ -1248,23 +1248,78 @@ impl Worker {
         let base = self.bufs.seg_used;
         self.io[pi].gso_frames += 1;
         self.io[pi].gso_segments += heads.count as u64;
-        for k in 0..heads.count {
+        let seg = |k: usize| {
             let h = heads.header(k);
             let p = heads.payload(k);
-            let seg = Seg {
+            Seg {
                 head: base + h.start..base + h.end,
                 tail: (frame.start + p.start, frame.start + p.end),
                 wire_len: heads.frame_len(k),
                 first: k == 0,
-            };
-            self.forward_segment(now, pi, slot, &frame, vnet, seg);
-        }
+            }
+        };
         self.bufs.seg_used = base + heads.count * heads.stride;
+        // The segments' headers differ only in lengths, sequence numbers
+        // and checksums: the first one's decision holds for all.
+        let Some(rep) = self.forward_segment(now, pi, slot, &frame, vnet, seg(0)) else {
+            // No decision to repeat: decide for each.
+            for k in 1..heads.count {
+                self.forward_segment(now, pi, slot, &frame, vnet, seg(k));
+            }
+            return Ok(());
+        };
+        let rest = heads.count - 1;
+        if rest == 0 {
+            return Ok(());
+        }
+        self.io[pi].rx_frames += rest as u64;
+        let bytes: usize = (1..heads.count).map(|k| heads.frame_len(k)).sum();
+        let mut sw = lock(&self.switch);
+        let Some(d) = sw.domain_mut(rep.vni) else {
+            return Ok(());
+        };
+        d.count_port_frames(PortId(pi as u16), rep.outcome, rest as u64, bytes as u64);
+        if !rep.overlay {
+            return Ok(());
+        }
+        let port = self.udp_port;
+        for k in 1..heads.count {
+            let sg = seg(k);
+            let payload = match crate::vxlan::encap(&mut self.bufs.seg, sg.head, rep.vni) {
+                Ok(p) => p,
+                Err(r) => {
+                    sw.note_drop(r);
+                    continue;
+                }
+            };
+            let e = UQ {
+                src: Src::Seg,
+                range: (payload.start, payload.end),
+                dst: SocketAddr::new(cfg_unspecified(), port),
+                sock: rep.sock,
+                tail: Some((Src::PortRx(slot), sg.tail)),
+                ecn: rep.ecn,
+            };
+            if let Some(v) = rep.remote {
+                self.q.udp.push(UQ {
+                    dst: SocketAddr::new(v, port),
+                    ..e
+                });
+            } else if let Some(d) = sw.domain(rep.vni) {
+                for v in d.flood_list() {
+                    self.q.udp.push(UQ {
+                        dst: SocketAddr::new(*v, port),
+                        ..e
+                    });
+                }
+            }
+        }
         Ok(())
     }
 
     /// Forward one segment of super-frame `slot[frame]` (see
-    /// [`Worker::gather_superframe`]).
+    /// [`Worker::gather_superframe`]); returns the decision, to repeat for
+    /// the other segments.
     fn forward_segment(
         &mut self,
         now: Timestamp,
@@ -1273,15 +1328,16 @@ impl Worker {
         frame: &Range<usize>,
         vnet: [u8; VNET_HDR_LEN],
         seg: Seg,
-    ) {
+    ) -> Option<Repeat> {
         self.io[pi].rx_frames += 1;
         let port = PortId(pi as u16);
         let mut sw = lock(&self.switch);
         let headers = self.bufs.seg.get(seg.head.clone()).unwrap_or(&[]);
-        let Ok(rx) = sw.receive_port_headers(now, port, headers, seg.wire_len) else {
-            return;
-        };
+        let rx = sw
+            .receive_port_headers(now, port, headers, seg.wire_len)
+            .ok()?;
         let vni = rx.vni;
+        let outcome = rx.forward.outcome()?;
         let (mut remote, mut flood) = (None, false);
         match rx.forward {
             Forward::Local(p) if seg.first => {
@@ -1300,16 +1356,25 @@ impl Worker {
             // counted by the domain; no suppression for TCP.
             _ => {}
         }
-        if remote.is_none() && !flood {
-            return;
+        let mut rep = Repeat {
+            vni,
+            outcome,
+            remote,
+            overlay: remote.is_some() || flood,
+            sock: 0,
+            ecn: 0,
+        };
+        if !rep.overlay {
+            return Some(rep);
         }
         let headers = self.bufs.seg.get(seg.head.clone()).unwrap_or(&[]);
         let (sock, ecn) = (self.tx_socket(headers), crate::vxlan::inner_ecn(headers));
+        (rep.sock, rep.ecn) = (sock, ecn);
         let payload = match crate::vxlan::encap(&mut self.bufs.seg, seg.head, vni) {
             Ok(p) => p,
             Err(r) => {
                 sw.note_drop(r);
-                return;
+                return Some(rep);
             }
         };
         let e = UQ {
@@ -1334,6 +1399,7 @@ impl Worker {
                 });
             }
         }
+        Some(rep)
     }
 
     /// Forward one complete frame from a local port (the switch is
@@ -1838,6 +1904,19 @@ struct Seg {
     wire_len: usize,
     /// Whether it is the super-frame's first.
     first: bool,
+}
+
+/// A super-frame's first segment's decision, repeated for the others.
+#[derive(Debug, Clone, Copy)]
+struct Repeat {
+    vni: Vni,
+    outcome: Outcome,
+    /// The remote VTEP of a unicast.
+    remote: Option<IpAddr>,
+    /// Whether copies go to the overlay (unicast or flood list).
+    overlay: bool,
+    sock: u8,
+    ecn: u8,
 }
 
 /// A placeholder address (replaced before use).
