@@ -427,6 +427,37 @@ pub fn render_neighbors(v: &Value) -> String {
                 s(&p["output-queue-bytes"])
             }
         );
+        let pg = &p["peer-graceful-restart"];
+        if pg.is_object() {
+            let fams: Vec<String> = pg["families"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|f| {
+                    let fp = if f["forwarding-preserved"] == json!(true) {
+                        " (F)"
+                    } else {
+                        ""
+                    };
+                    format!("{}{fp}", s(&f["family"]))
+                })
+                .collect();
+            let _ = writeln!(
+                o,
+                "  Peer graceful restart: restart time {} s{}, families: {}",
+                s(&pg["restart-time"]),
+                if pg["restarting"] == json!(true) {
+                    ", restarting"
+                } else {
+                    ""
+                },
+                if fams.is_empty() {
+                    "none (helper)".to_owned()
+                } else {
+                    fams.join(", ")
+                }
+            );
+        }
         let g = &p["graceful-restart"];
         if g.is_object() {
             let _ = writeln!(

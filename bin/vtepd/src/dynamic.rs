@@ -163,6 +163,7 @@ fn start(ctx: &RangeCtx, ip: IpAddr) -> Dynamic {
             up: None,
             interface: None,
             local_link_local: None,
+            peer_graceful_restart: None,
             neighbor: n.clone(),
         }),
     });

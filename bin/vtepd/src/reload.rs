@@ -294,6 +294,7 @@ impl Peers {
                 up: None,
                 interface: m.interface.clone(),
                 local_link_local: None,
+                peer_graceful_restart: None,
                 neighbor: m.clone(),
             };
             let _ = self.rib.send(RibCmd::AddPeer {

@@ -71,8 +71,18 @@ fn from_gobgp(v: &Vtepd) -> Result<Vec<(String, bool)>> {
     Ok(out)
 }
 
-fn start_gobgp(lab: &Lab, ns: &Netns, v: &Vtepd, prefixes: &[&str]) -> Result<GoBgp> {
-    let g = ns.gobgpd(GOBGPD)?;
+fn start_gobgp(
+    lab: &Lab,
+    ns: &Netns,
+    v: &Vtepd,
+    prefixes: &[&str],
+    restarting: bool,
+) -> Result<GoBgp> {
+    let g = if restarting {
+        ns.gobgpd_restarting(GOBGPD)?
+    } else {
+        ns.gobgpd(GOBGPD)?
+    };
     v.wait_established(lab, "10.0.0.2")?;
     for p in prefixes {
         g.cli(&[
@@ -97,7 +107,7 @@ fn graceful_restart_helper() -> Result<()> {
         .create()?;
     let v = Vtepd::start(&lab, &vns, "vtepd", VTEPD)?;
     let both = ["10.50.1.0/24", "10.50.2.0/24"];
-    let mut g = start_gobgp(&lab, &gns, &v, &both)?;
+    let mut g = start_gobgp(&lab, &gns, &v, &both, false)?;
     lab.wait_until(T, "GoBGP's routes in vtepd", || {
         from_gobgp(&v).map(|r| r == routes(&both, false))
     })?;
@@ -131,11 +141,22 @@ fn graceful_restart_helper() -> Result<()> {
     assert_eq!(gr["stale-families"][0], "ipv4-unicast", "{n}");
     println!("{}", v.show_text(&["bgp", "neighbors", "10.0.0.2"])?);
 
-    // It comes back announcing only the first route: that one is fresh
-    // again, the other is gone (End-of-RIB, or F bit not set).
-    let mut g = start_gobgp(&lab, &gns, &v, &both[..1])?;
+    // It comes back as a restarting speaker (R and F bits) announcing only
+    // the first route: the stale routes stay until its End-of-RIB (the
+    // first one never disappears), then the first is fresh and the other
+    // gone.
+    let mut g = start_gobgp(&lab, &gns, &v, &both[..1], true)?;
+    let n = v.show(&["bgp", "neighbors", "10.0.0.2"])?;
+    let pg = &n["neighbors"][0]["peer-graceful-restart"];
+    assert_eq!(pg["restarting"], true, "{n}");
+    assert_eq!(pg["families"][0]["forwarding-preserved"], true, "{n}");
     lab.wait_until(T, "only the re-announced route, fresh", || {
-        from_gobgp(&v).map(|r| r == routes(&both[..1], false))
+        let r = from_gobgp(&v)?;
+        anyhow::ensure!(
+            r.iter().any(|(p, _)| p == both[0]),
+            "the re-announced route disappeared while the peer restarted: {r:?}"
+        );
+        Ok(r == routes(&both[..1], false))
     })?;
 
     // It dies again and stays away: after its restart time (4 s) the

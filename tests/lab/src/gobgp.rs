@@ -39,7 +39,7 @@ fn gobgp_cmd(ns: &str, args: &[&str]) -> std::process::Command {
 }
 
 impl GoBgp {
-    fn start(ns: &Netns, toml: &str) -> Result<GoBgp> {
+    fn start(ns: &Netns, toml: &str, extra: &[&str]) -> Result<GoBgp> {
         let lab = ns.lab_handle();
         let config = lab.dir().join(format!(
             "{}-gobgpd-{}.toml",
@@ -51,7 +51,8 @@ impl GoBgp {
             ProcessSpec::new("gobgpd", "gobgpd")
                 .arg("-f")
                 .arg(config.to_string_lossy().into_owned())
-                .args(&["-t", "toml", "-l", "info", "-p", "--pprof-disable"]),
+                .args(&["-t", "toml", "-l", "info", "-p", "--pprof-disable"])
+                .args(extra),
         )?;
         let diag_ns = ns.name().to_owned();
         let diag = lab.add_diagnostics(format!("GoBGP in {}", ns.name()), move || {
@@ -187,6 +188,12 @@ impl Netns {
     /// Start `gobgpd -f CONFIG -t toml` in this namespace (`lo` is already
     /// up) and wait until the `gobgp` CLI reaches it.
     pub fn gobgpd(&self, toml: &str) -> Result<GoBgp> {
-        GoBgp::start(self, toml)
+        GoBgp::start(self, toml, &[])
+    }
+
+    /// Start gobgpd as a restarting speaker (`--graceful-restart`: the R
+    /// and F bits in its graceful restart capability, RFC 4724 §3).
+    pub fn gobgpd_restarting(&self, toml: &str) -> Result<GoBgp> {
+        GoBgp::start(self, toml, &["--graceful-restart"])
     }
 }

@@ -57,8 +57,10 @@ pub enum PeerCmd {
     /// An incoming connection from the neighbour's address.
     Accepted(tokio::net::TcpStream),
     /// Route changes from the RIB for the established session, packed by
-    /// attributes; the peer task builds and encodes the UPDATEs.
-    Send(Vec<OutUpdate<PathAttrs>>),
+    /// attributes; the peer task builds and encodes the UPDATEs. The
+    /// output queue names the connection they were made for: a newer
+    /// session of the peer drops them (it gets its own initial table).
+    Send(Arc<OutQueue>, Vec<OutUpdate<PathAttrs>>),
     /// Stop the session with this Cease subcode (e.g. max prefixes).
     Stop(Cease),
     /// The daemon is shutting down: Cease/administrative shutdown, then exit.
@@ -74,7 +76,10 @@ pub enum PeerCmd {
 /// Bytes of a peer's input that may be read but not yet applied to the RIB.
 /// A peer that sends faster than the RIB applies is not read further (TCP
 /// flow control pushes back on it), so its queued UPDATEs stay bounded.
-pub const INPUT_BUDGET: usize = 1 << 20;
+/// Decoded and keyed, routes take up to ~25 times their wire size (a 5-byte
+/// IPv4 prefix becomes a 120-byte entry), so 256 KiB of input is a few MiB
+/// in memory at most.
+pub const INPUT_BUDGET: usize = 256 << 10;
 
 /// Input bytes of a peer held by a queued UPDATE: returned to the peer's
 /// reader when the RIB has applied it (or dropped it).
@@ -175,6 +180,9 @@ pub enum RibCmd {
         id: PeerId,
         /// The family (AFI/SAFI of the ROUTE-REFRESH).
         family: AddressFamily,
+        /// The peer's input bytes it holds (a ROUTE-REFRESH flood is
+        /// throttled like an UPDATE flood).
+        credit: Option<Credit>,
     },
     /// Local routes from the EVPN wiring, in order: originate (`Some`) or
     /// withdraw (`None`) each key.

@@ -184,12 +184,12 @@ impl Task {
         let n = now();
         match ev {
             Ev::Cmd(PeerCmd::Accepted(stream)) => self.accepted(stream),
-            Ev::Cmd(PeerCmd::Send(ups)) => {
-                if let Some(s) = self
-                    .slots
-                    .iter_mut()
-                    .find(|s| s.session.state() == State::Established)
-                {
+            Ev::Cmd(PeerCmd::Send(out, ups)) => {
+                // Only on the connection they were made for.
+                if let Some(s) = self.slots.iter_mut().find(|s| {
+                    s.session.state() == State::Established
+                        && s.conn.as_ref().is_some_and(|c| Arc::ptr_eq(&c.out, &out))
+                }) {
                     let mut msgs = Vec::with_capacity(ups.len());
                     for u in &ups {
                         super::rib::push_fitting(&mut msgs, u, s.session.codec_context());
@@ -541,9 +541,13 @@ impl Task {
                     // RFC 4724 §4.2: a session lost without a NOTIFICATION
                     // to a peer that advertised graceful restart keeps its
                     // routes (of the families it listed) as stale.
+                    // Not for dynamic (listen-range) neighbours: their
+                    // task and id end with the session.
                     let graceful = match (&reason, self.peer_gr.take()) {
                         (DownReason::ConnectionClosed, Some(gr))
-                            if gr.restart_time > 0 && !gr.families.is_empty() =>
+                            if gr.restart_time > 0
+                                && !gr.families.is_empty()
+                                && !self.spec.dynamic =>
                         {
                             let fams = gr.families.iter().map(|f| f.family).collect();
                             Some((fams, gr.restart_time))
@@ -606,6 +610,7 @@ impl Task {
                 let _ = self.rib.send(RibCmd::Refresh {
                     id: self.spec.id,
                     family: rr.family,
+                    credit: self.credit.take(),
                 });
             }
         }

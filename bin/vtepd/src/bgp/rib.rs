@@ -48,6 +48,8 @@ pub struct PeerInfo {
     /// Unnumbered: our link-local address on it, the RFC 8950 next hop of
     /// the IPv4 routes sent to this peer.
     pub local_link_local: Option<Ipv6Addr>,
+    /// The graceful restart capability the peer sent in its last session.
+    pub peer_graceful_restart: Option<GracefulRestart>,
 }
 
 /// The RIB task's state.
@@ -127,6 +129,7 @@ impl RibTask {
                     address,
                     interface: n.interface.clone(),
                     local_link_local: None,
+                    peer_graceful_restart: None,
                     neighbor: n.clone(),
                     rr_client: n.rr_client,
                     max_prefix: n.max_prefixes.map(|limit| MaxPrefix {
@@ -182,7 +185,12 @@ impl RibTask {
     /// The session of `id`, in graceful restart, is back with the
     /// capability `gr` (RFC 4724 §4.2): stale routes of families it no
     /// longer preserves go now; the others wait for its End-of-RIB.
-    fn graceful_back(&mut self, id: PeerId, gr: Option<&GracefulRestart>) {
+    fn graceful_back(
+        &mut self,
+        id: PeerId,
+        gr: Option<&GracefulRestart>,
+        negotiated: &[AddressFamily],
+    ) {
         let Some(g) = self.graceful.get_mut(&id) else {
             return;
         };
@@ -191,11 +199,12 @@ impl RibTask {
             .iter()
             .copied()
             .filter(|f| {
-                gr.is_some_and(|gr| {
-                    gr.families
-                        .iter()
-                        .any(|x| x.family == *f && x.forwarding_preserved())
-                })
+                negotiated.contains(f)
+                    && gr.is_some_and(|gr| {
+                        gr.families
+                            .iter()
+                            .any(|x| x.family == *f && x.forwarding_preserved())
+                    })
             })
             .collect();
         let dropped: Vec<AddressFamily> = g
@@ -280,7 +289,9 @@ impl RibTask {
                 let Some(p) = self.peers.get_mut(&id) else {
                     return;
                 };
-                self.rib.add_peer(PeerConfig {
+                // Not `add_peer`: that would drop the stale paths a peer in
+                // graceful restart left (they wait for its End-of-RIB).
+                self.rib.configure_peer(PeerConfig {
                     id,
                     address,
                     remote_as: peer_as,
@@ -293,8 +304,10 @@ impl RibTask {
                 if let Some(ifname) = &p.interface {
                     p.local_link_local = unnumbered::link_local_of(ifname);
                 }
+                p.peer_graceful_restart = graceful_restart.clone();
+                let families = session.families.clone();
                 self.rib.peer_up(id, session);
-                self.graceful_back(id, graceful_restart.as_ref());
+                self.graceful_back(id, graceful_restart.as_ref(), &families);
                 info!(peer = %address, "peer up in RIB");
             }
             RibCmd::PeerDown { id, graceful } => {
@@ -342,7 +355,10 @@ impl RibTask {
                     debug!(peer = id.0, route = %key, "rejected: {why:?}");
                 }
             }
-            RibCmd::Refresh { id, family } => self.rib.refresh_family(id, family),
+            RibCmd::Refresh { id, family, credit } => {
+                self.rib.refresh_family(id, family);
+                drop(credit);
+            }
             // The flush after every command sends what was held back.
             RibCmd::Drained { id } => debug!(peer = id.0, "output drained: sending held changes"),
             RibCmd::AddPeer { id, info } => {
@@ -508,7 +524,7 @@ impl RibTask {
             }
             // The peer task builds and encodes the UPDATEs: that work runs
             // beside the RIB's, not in it.
-            let _ = tx.send(PeerCmd::Send(ups));
+            let _ = tx.send(PeerCmd::Send(out.clone(), ups));
         }
     }
 }
@@ -602,7 +618,109 @@ async fn sleep_until(t: Option<tokio::time::Instant>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use vtepd_bgp_evpn::{AttrValue, MpReach, NlriList};
+    use vtepd_bgp_evpn::capability::GracefulRestartFamily;
+    use vtepd_bgp_evpn::rib::codec::PreparedUpdate;
+    use vtepd_bgp_evpn::rib::PeerSession;
+    use vtepd_bgp_evpn::{Asn, AttrValue, MpReach, NlriList, RouterId};
+
+    fn peer_up(t: &mut RibTask, forwarding_preserved: bool) -> mpsc::UnboundedReceiver<PeerCmd> {
+        let (tx, rx) = mpsc::unbounded_channel();
+        t.handle(RibCmd::PeerUp {
+            id: PeerId(0),
+            address: "10.0.0.2".parse().unwrap(),
+            peer_as: Asn(65000),
+            session: PeerSession {
+                router_id: RouterId("10.0.0.2".parse().unwrap()),
+                families: vec![AddressFamily::IPV4_UNICAST],
+            },
+            ctx: CodecContext::four_octet(),
+            tx,
+            out: Arc::default(),
+            graceful_restart: Some(GracefulRestart {
+                flags: if forwarding_preserved { 0x8 } else { 0 },
+                restart_time: 120,
+                families: vec![GracefulRestartFamily {
+                    family: AddressFamily::IPV4_UNICAST,
+                    flags: if forwarding_preserved { 0x80 } else { 0 },
+                }],
+            }),
+        });
+        rx
+    }
+
+    fn announce(t: &mut RibTask, last_octets: &[u8]) {
+        let attrs = Arc::new(PathAttrs::local(
+            NextHop::Ipv4("10.0.0.2".parse().unwrap()),
+            vec![],
+        ));
+        let announce = last_octets
+            .iter()
+            .map(|i| {
+                let r = Route::Ipv4(
+                    Ipv4Prefix::new(std::net::Ipv4Addr::new(10, 60, *i, 0), 24).unwrap(),
+                );
+                (None, r.key(), r)
+            })
+            .collect();
+        t.handle(RibCmd::Update {
+            id: PeerId(0),
+            update: Box::new(PreparedUpdate {
+                announce,
+                attrs: Some(attrs),
+                ..PreparedUpdate::default()
+            }),
+            credit: None,
+        });
+    }
+
+    /// RFC 4724 §4.2 through the RIB task: a peer lost without a
+    /// NOTIFICATION keeps its routes as stale; when it is back (F bit set)
+    /// they stay until its End-of-RIB, which removes the ones not
+    /// re-announced; without the F bit they go at once.
+    #[test]
+    fn graceful_restart_through_the_rib_task() {
+        let path = std::path::Path::new("t.toml");
+        let cfg = crate::config::Config::parse(
+            path,
+            "[bgp]\nrouter-id = \"10.0.0.1\"\nasn = 65000\n\n[[neighbor]]\naddress = \"10.0.0.2\"\nremote-as = \"internal\"\naddress-families = [\"ipv4-unicast\"]\n",
+        )
+        .unwrap();
+        let mut t = RibTask::new(Arc::new(cfg), StatusMap::default());
+        let _rx = peer_up(&mut t, false);
+        announce(&mut t, &[1, 2, 3]);
+        assert_eq!(t.rib.len(), 3);
+        let down = |t: &mut RibTask| {
+            t.handle(RibCmd::PeerDown {
+                id: PeerId(0),
+                graceful: Some((vec![AddressFamily::IPV4_UNICAST], 120)),
+            })
+        };
+        down(&mut t);
+        assert_eq!(t.rib.len(), 3, "kept as stale");
+        assert!(t.rib.iter_best().all(|(_, p)| p.stale));
+        // Back, restarting with forwarding preserved: nothing goes yet.
+        let _rx = peer_up(&mut t, true);
+        assert_eq!(t.rib.len(), 3, "stale routes wait for End-of-RIB");
+        assert!(t.graceful.get(&PeerId(0)).is_some_and(|g| g.back));
+        announce(&mut t, &[1]);
+        t.handle(RibCmd::Update {
+            id: PeerId(0),
+            update: Box::new(PreparedUpdate {
+                end_of_rib: Some(AddressFamily::IPV4_UNICAST),
+                ..PreparedUpdate::default()
+            }),
+            credit: None,
+        });
+        assert_eq!(t.rib.len(), 1);
+        assert!(t.rib.iter_best().all(|(_, p)| !p.stale));
+        assert!(t.graceful.is_empty());
+        // Lost again, back without the F bit: the stale route goes at once.
+        down(&mut t);
+        assert_eq!(t.rib.len(), 1);
+        let _rx = peer_up(&mut t, false);
+        assert_eq!(t.rib.len(), 0);
+        assert!(t.graceful.is_empty());
+    }
 
     /// 1000 IPv4 /32s packed for an IPv4 next hop, rewritten to the
     /// link-local next hop of an unnumbered session: every UPDATE fits in

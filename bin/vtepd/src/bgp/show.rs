@@ -175,6 +175,20 @@ fn neighbors(t: &RibTask, address: Option<&str>) -> Value {
         }
         m.insert("pending-changes".into(), json!(t.rib.pending_len(*id)));
         m.insert(
+            "peer-graceful-restart".into(),
+            match &p.peer_graceful_restart {
+                Some(g) => json!({
+                    "restart-time": g.restart_time,
+                    "restarting": g.restarting(),
+                    "families": g.families.iter().map(|f| json!({
+                        "family": crate::config::family_name(f.family),
+                        "forwarding-preserved": f.forwarding_preserved(),
+                    })).collect::<Vec<_>>(),
+                }),
+                None => Value::Null,
+            },
+        );
+        m.insert(
             "graceful-restart".into(),
             match t.graceful.get(id) {
                 Some(g) => json!({

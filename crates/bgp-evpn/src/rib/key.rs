@@ -123,7 +123,11 @@ impl EvpnKey {
 }
 
 /// The identity of a route in any address family the RIB carries.
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+///
+/// `Hash` writes the key's canonical bytes in one call (equal keys, equal
+/// bytes): the RIB's maps use a keyed SipHash, which costs per call, not
+/// per byte, for keys this short.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RouteKey {
     /// IPv4 unicast.
     Ipv4(Ipv4Prefix),
@@ -162,6 +166,118 @@ impl RouteKey {
             self,
             RouteKey::Evpn(_) | RouteKey::Vpnv4(..) | RouteKey::Vpnv6(..)
         )
+    }
+}
+
+/// A short byte string built on the stack.
+struct KeyBytes {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl KeyBytes {
+    fn put(&mut self, b: &[u8]) {
+        if let Some(dst) = self.buf.get_mut(self.len..self.len + b.len()) {
+            dst.copy_from_slice(b);
+            self.len += b.len();
+        }
+    }
+
+    fn ip(&mut self, ip: &IpAddr) {
+        match ip {
+            IpAddr::V4(a) => {
+                self.put(&[4]);
+                self.put(&a.octets());
+            }
+            IpAddr::V6(a) => {
+                self.put(&[6]);
+                self.put(&a.octets());
+            }
+        }
+    }
+
+    fn prefix(&mut self, p: &IpPrefix) {
+        self.ip(&p.addr());
+        self.put(&[p.prefix_len()]);
+    }
+}
+
+impl core::hash::Hash for RouteKey {
+    fn hash<H: core::hash::Hasher>(&self, state: &mut H) {
+        let mut k = KeyBytes {
+            buf: [0; 64],
+            len: 0,
+        };
+        match self {
+            RouteKey::Ipv4(p) => {
+                k.put(&[1]);
+                k.prefix(&IpPrefix::V4(*p));
+            }
+            RouteKey::Ipv6(p) => {
+                k.put(&[2]);
+                k.prefix(&IpPrefix::V6(*p));
+            }
+            RouteKey::Vpnv4(rd, p) => {
+                k.put(&[3]);
+                k.put(&rd.to_bytes());
+                k.prefix(&IpPrefix::V4(*p));
+            }
+            RouteKey::Vpnv6(rd, p) => {
+                k.put(&[4]);
+                k.put(&rd.to_bytes());
+                k.prefix(&IpPrefix::V6(*p));
+            }
+            RouteKey::Evpn(e) => match e {
+                EvpnKey::EthernetAd { rd, esi, tag } => {
+                    k.put(&[5, 1]);
+                    k.put(&rd.to_bytes());
+                    k.put(&esi.0);
+                    k.put(&tag.0.to_be_bytes());
+                }
+                EvpnKey::MacIp { rd, tag, mac, ip } => {
+                    k.put(&[5, 2]);
+                    k.put(&rd.to_bytes());
+                    k.put(&tag.0.to_be_bytes());
+                    k.put(&mac.0);
+                    if let Some(ip) = ip {
+                        k.ip(ip);
+                    }
+                }
+                EvpnKey::InclusiveMulticast {
+                    rd,
+                    tag,
+                    originator,
+                } => {
+                    k.put(&[5, 3]);
+                    k.put(&rd.to_bytes());
+                    k.put(&tag.0.to_be_bytes());
+                    k.ip(originator);
+                }
+                EvpnKey::EthernetSegment {
+                    rd,
+                    esi,
+                    originator,
+                } => {
+                    k.put(&[5, 4]);
+                    k.put(&rd.to_bytes());
+                    k.put(&esi.0);
+                    k.ip(originator);
+                }
+                EvpnKey::IpPrefix { rd, tag, prefix } => {
+                    k.put(&[5, 5]);
+                    k.put(&rd.to_bytes());
+                    k.put(&tag.0.to_be_bytes());
+                    k.prefix(prefix);
+                }
+                EvpnKey::Unknown { route_type, value } => {
+                    // Any length: hashed as it is, after its type.
+                    state.write(&[5, 0, *route_type]);
+                    state.write(value);
+                    return;
+                }
+            },
+        }
+        state.write(k.buf.get(..k.len).unwrap_or(&[]));
     }
 }
 
@@ -404,5 +520,59 @@ mod tests {
         assert!(es.key().split_rd().is_none());
         assert_eq!(es.key().family(), AddressFamily::L2VPN_EVPN);
         assert!(mac(1, Esi::ZERO).key().is_mac_ip());
+    }
+
+    #[test]
+    fn hash_is_one_write_of_distinct_canonical_bytes() {
+        use core::hash::{BuildHasher, Hash, Hasher};
+        use std::collections::hash_map::RandomState;
+        let rs = RandomState::new();
+        let h = |k: &RouteKey| rs.hash_one(k);
+        let p4 = |a: [u8; 4], l: u8| Ipv4Prefix::new(Ipv4Addr::from(a), l).unwrap();
+        let keys = [
+            RouteKey::Ipv4(p4([10, 0, 0, 0], 8)),
+            RouteKey::Ipv4(p4([10, 0, 0, 0], 16)),
+            RouteKey::Vpnv4(RD, p4([10, 0, 0, 0], 8)),
+            RouteKey::Vpnv4(RouteDistinguisher::ZERO, p4([10, 0, 0, 0], 8)),
+            mac(1, Esi::ZERO).key(),
+            RouteKey::Evpn(EvpnKey::MacIp {
+                rd: RD,
+                tag: EthernetTag(0),
+                mac: MacAddress([0, 0, 0x5e, 0, 1, 1]),
+                ip: Some(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1))),
+            }),
+            RouteKey::Evpn(EvpnKey::InclusiveMulticast {
+                rd: RD,
+                tag: EthernetTag(0),
+                originator: IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)),
+            }),
+            RouteKey::Evpn(EvpnKey::Unknown {
+                route_type: 9,
+                value: vec![1, 2, 3],
+            }),
+        ];
+        for (i, a) in keys.iter().enumerate() {
+            // Equal keys hash equal.
+            assert_eq!(h(a), h(&a.clone()));
+            for b in keys.iter().skip(i + 1) {
+                assert_ne!(a, b);
+                assert_ne!(h(a), h(b), "{a} and {b}");
+            }
+        }
+        // One write per key (an Unknown key: its type, then its bytes).
+        struct Count(usize);
+        impl Hasher for Count {
+            fn finish(&self) -> u64 {
+                0
+            }
+            fn write(&mut self, _: &[u8]) {
+                self.0 += 1;
+            }
+        }
+        for k in &keys[..7] {
+            let mut c = Count(0);
+            k.hash(&mut c);
+            assert_eq!(c.0, 1, "{k}");
+        }
     }
 }

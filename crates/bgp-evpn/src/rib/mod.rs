@@ -316,9 +316,11 @@ pub const UPDATE_FIXED_LEN: usize = 19 + 2 + 2;
 /// MP_UNREACH_NLRI around its NLRI: flags, type, 2-byte length, AFI, SAFI.
 pub const MP_UNREACH_OVERHEAD: usize = 4 + 3;
 
-/// Maps keyed by what peers send (routes): a fast hash with a random seed
-/// per map, so that a peer cannot choose keys that collide.
-type KeyMap<K, V> = HashMap<K, V, foldhash::fast::RandomState>;
+/// Maps keyed by what peers send (routes): std's keyed SipHash with random
+/// keys per map, so that a peer cannot choose keys that collide even when it
+/// sees the maps' iteration order in what we send (a seeded fast hash does
+/// not resist that). [`RouteKey`] hashes in one write, which keeps it cheap.
+type KeyMap<K, V> = HashMap<K, V>;
 
 /// A best path queued for a peer: what [`Rib::poll_updates`] sends, taken
 /// when the best path changed, so that packing needs no second look-up of
@@ -347,12 +349,25 @@ struct Peer<A> {
     /// Families owed an End-of-RIB marker once their initial table is sent
     /// (RFC 4724 §2).
     end_of_rib: Vec<AddressFamily>,
+    /// The BGP identifier of its last session: its stale paths (graceful
+    /// restart) still compare and reflect with it while it is down.
+    last_router_id: Option<RouterId>,
     _attrs: core::marker::PhantomData<A>,
 }
 
 impl<A> Peer<A> {
     fn ebgp(&self, local_as: Asn) -> bool {
         self.cfg.remote_as != local_as
+    }
+
+    /// Its BGP identifier: of the session, or of the last one while it is
+    /// down (stale paths); 0.0.0.0 if it never came up.
+    fn router_id(&self) -> RouterId {
+        self.session
+            .as_ref()
+            .map(|s| s.router_id)
+            .or(self.last_router_id)
+            .unwrap_or(RouterId(Ipv4Addr::UNSPECIFIED))
     }
 }
 
@@ -422,10 +437,10 @@ impl<A: RibAttributes> Rib<A> {
         let mut rib = Rib {
             cfg,
             peers: PeerMap::default(),
-            routes: KeyMap::default(),
+            routes: KeyMap::new(),
             rt_index: HashMap::new(),
             rt_any_index: HashMap::new(),
-            imports: KeyMap::default(),
+            imports: KeyMap::new(),
             events: VecDeque::new(),
             igp_cost: None,
             scratch: Vec::new(),
@@ -476,13 +491,27 @@ impl<A: RibAttributes> Rib<A> {
                 prefixes: 0,
                 limit_hit: false,
                 warned: false,
-                announce: KeyMap::default(),
-                withdraw: KeyMap::default(),
+                announce: KeyMap::new(),
+                withdraw: KeyMap::new(),
                 full_sync: Vec::new(),
                 end_of_rib: Vec::new(),
+                last_router_id: None,
                 _attrs: core::marker::PhantomData,
             },
         );
+    }
+
+    /// Configure a peer, keeping the paths of an existing one (and of a
+    /// peer in graceful restart, its stale paths) unless what decides where
+    /// its routes go changed (its AS or route-reflector client flag): then
+    /// as [`Rib::add_peer`].
+    pub fn configure_peer(&mut self, cfg: PeerConfig) {
+        match self.peers.get_mut(&cfg.id) {
+            Some(p) if p.cfg.remote_as == cfg.remote_as && p.cfg.rr_client == cfg.rr_client => {
+                p.cfg = cfg;
+            }
+            _ => self.add_peer(cfg),
+        }
     }
 
     /// Remove a peer and all its paths.
@@ -500,6 +529,7 @@ impl<A: RibAttributes> Rib<A> {
             return;
         };
         p.end_of_rib = session.families.clone();
+        p.last_router_id = Some(session.router_id);
         p.session = Some(session);
         // `prefixes` still counts paths kept stale by a graceful restart.
         p.limit_hit = false;
@@ -515,8 +545,8 @@ impl<A: RibAttributes> Rib<A> {
             return;
         };
         p.session = None;
-        p.announce = KeyMap::default();
-        p.withdraw = KeyMap::default();
+        p.announce = KeyMap::new();
+        p.withdraw = KeyMap::new();
         p.full_sync = Vec::new();
         p.end_of_rib = Vec::new();
         p.prefixes = 0;
@@ -534,12 +564,15 @@ impl<A: RibAttributes> Rib<A> {
             return;
         };
         p.session = None;
-        p.announce = KeyMap::default();
-        p.withdraw = KeyMap::default();
+        p.announce = KeyMap::new();
+        p.withdraw = KeyMap::new();
         p.full_sync = Vec::new();
         p.end_of_rib = Vec::new();
+        // Paths still stale from a previous restart go: "to deal with
+        // possible consecutive restarts, a route (from the peer) previously
+        // marked as stale MUST be deleted" (RFC 4724 §4.2).
         self.remove_where(|k, p| {
-            p.source == PathSource::Peer(id) && !families.contains(&k.family())
+            p.source == PathSource::Peer(id) && (p.stale || !families.contains(&k.family()))
         });
         for e in self.routes.values_mut() {
             for path in &mut e.paths {
@@ -583,7 +616,7 @@ impl<A: RibAttributes> Rib<A> {
         if let Some(p) = self.peers.get_mut(&id) {
             if let Some(s) = &p.session {
                 p.full_sync = s.families.clone();
-                p.announce = KeyMap::default();
+                p.announce = KeyMap::new();
             }
         }
     }
@@ -1212,13 +1245,7 @@ impl SourceFacts {
             PathSource::Local => (None, false),
             PathSource::Peer(id) => match peers.get(&id) {
                 Some(p) => (
-                    Some((
-                        p.ebgp(cfg.local_as),
-                        p.cfg.rr_client,
-                        p.session
-                            .as_ref()
-                            .map_or(RouterId(Ipv4Addr::UNSPECIFIED), |s| s.router_id),
-                    )),
+                    Some((p.ebgp(cfg.local_as), p.cfg.rr_client, p.router_id())),
                     false,
                 ),
                 None => (None, true),
@@ -1318,13 +1345,7 @@ fn peer_facts<A>(
     match source {
         PathSource::Local => (false, cfg.router_id, IpAddr::V4(Ipv4Addr::UNSPECIFIED)),
         PathSource::Peer(id) => match peers.get(&id) {
-            Some(p) => (
-                p.ebgp(cfg.local_as),
-                p.session
-                    .as_ref()
-                    .map_or(RouterId(Ipv4Addr::UNSPECIFIED), |s| s.router_id),
-                p.cfg.address,
-            ),
+            Some(p) => (p.ebgp(cfg.local_as), p.router_id(), p.cfg.address),
             None => (
                 false,
                 RouterId(Ipv4Addr::BROADCAST),

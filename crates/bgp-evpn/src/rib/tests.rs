@@ -1169,3 +1169,49 @@ fn route_refresh_of_one_family_resends_only_that_family() {
     rib.refresh_family(dst, AddressFamily::VPNV6);
     assert!(drain(&mut rib, dst).is_empty());
 }
+
+#[test]
+fn graceful_restart_return_consecutive_restarts_and_router_id() {
+    let mut rib: Rib<T> = Rib::new(cfg());
+    let p = up(&mut rib, peer_cfg(1, 65000));
+    let dst = up(&mut rib, {
+        let mut c = peer_cfg(2, 65000);
+        c.rr_client = true;
+        c
+    });
+    for i in 0..4 {
+        rib.insert(p, None, pfx(21, i, 0, 24), Arc::new(T::default()))
+            .unwrap();
+    }
+    drain(&mut rib, dst);
+    rib.peer_down_graceful(p, &[AddressFamily::IPV4_UNICAST]);
+    // While it is down, its stale paths keep its router ID: reflected with
+    // ORIGINATOR_ID of the peer, not 0.0.0.0.
+    rib.refresh(dst);
+    let ups = drain(&mut rib, dst);
+    let a = ups[0].attrs.as_ref().unwrap();
+    assert_eq!(a.originator_id, Some(rid(1)));
+    // The daemon re-configures the returning peer: its stale paths stay
+    // (no withdrawal to anyone) until its End-of-RIB.
+    rib.configure_peer(peer_cfg(1, 65000));
+    rib.peer_up(
+        p,
+        PeerSession {
+            router_id: rid(1),
+            families: all_families(),
+        },
+    );
+    assert_eq!(rib.len(), 4);
+    assert!(drain(&mut rib, dst).iter().all(|u| u.withdraw.is_empty()));
+    rib.insert(p, None, pfx(21, 0, 0, 24), Arc::new(T::default()))
+        .unwrap();
+    // It drops again before its End-of-RIB: the three routes still stale
+    // from the first restart go now (RFC 4724 §4.2, consecutive restarts);
+    // the re-announced one stays, stale.
+    rib.peer_down_graceful(p, &[AddressFamily::IPV4_UNICAST]);
+    assert_eq!(rib.len(), 1);
+    assert!(rib.best(&pfx(21, 0, 0, 24).key()).unwrap().stale);
+    // A changed AS is a new peer: its paths go.
+    rib.configure_peer(peer_cfg(1, 65009));
+    assert!(rib.is_empty());
+}
