@@ -61,6 +61,7 @@ pub fn session_config(cfg: &Config, n: &crate::config::Neighbor) -> SessionConfi
 
 /// Run the daemon until SIGTERM/SIGINT.
 pub fn run(cfg: Config, socket: Option<PathBuf>) -> Result<()> {
+    crate::malloc::one_arena();
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

@@ -7,6 +7,7 @@ mod daemon;
 mod decode;
 mod dynamic;
 mod evpn;
+mod malloc;
 mod pcap;
 mod reload;
 mod unnumbered;
