@@ -95,7 +95,7 @@ use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::ops::Range;
 use std::os::fd::AsRawFd;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender, TryRecvError};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
@@ -105,9 +105,9 @@ use vtepd_wire::vxlan::Vni;
 use vtepd_wire::EthernetAddress;
 
 use crate::bridge::{BridgeConfig, Forward, Outcome};
-use crate::mac_table::{Destination, MacEvent, PortId};
+use crate::mac_table::{Destination, EntryKind, MacEvent, PortId};
 use crate::stats::VniStats;
-use crate::suppress::BindingEvent;
+use crate::suppress::{BindingEvent, BindingKind};
 use crate::switch::{PortMode, Switch, SwitchStats};
 use crate::sys::udp::{sender_pool, UdpTxV, MAX_PARTS};
 use crate::sys::udp::{MAX_GSO_BYTES, MAX_GSO_SEGMENTS};
@@ -144,6 +144,9 @@ pub fn default_workers() -> usize {
 
 /// Default number of source-port sockets ([`WorkerConfig::source_sockets`]).
 pub const DEFAULT_SOURCE_SOCKETS: usize = 16;
+
+/// Default [`WorkerConfig::event_channel`].
+pub const DEFAULT_EVENT_CHANNEL: usize = 4096;
 
 /// An access port.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -226,6 +229,11 @@ pub struct WorkerConfig {
     /// scratch buffer and gathered with its payload, still in the receive
     /// buffer, by the send call (off: every segment is copied whole).
     pub gather: bool,
+    /// Capacity of the MAC event channel to the control plane (and of the
+    /// queue in front of it). Events beyond it are dropped and counted in
+    /// [`WorkerHandle::events_lost`]; the control plane then resyncs from
+    /// [`WorkerHandle::local_macs`].
+    pub event_channel: usize,
 }
 
 impl WorkerConfig {
@@ -244,6 +252,7 @@ impl WorkerConfig {
             source_sockets: DEFAULT_SOURCE_SOCKETS,
             workers: default_workers(),
             gather: true,
+            event_channel: DEFAULT_EVENT_CHANNEL,
         }
     }
 }
@@ -451,6 +460,10 @@ pub struct WorkerHandle {
     bindings: Receiver<BindingUpdate>,
     /// One per thread; the first also carries the switch's counters.
     snapshots: Vec<Arc<Mutex<Snapshot>>>,
+    /// The bridge domains (for listings; locked briefly).
+    switch: Arc<Mutex<Switch>>,
+    /// Events dropped so far (wrapping).
+    lost: Arc<AtomicU32>,
     stop: Arc<AtomicBool>,
     /// Wakes the thread that applies control messages.
     wake: Arc<EventFd>,
@@ -486,6 +499,27 @@ impl WorkerHandle {
     /// The next snooped binding change, if any.
     pub fn try_binding_event(&self) -> Option<BindingUpdate> {
         self.bindings.try_recv().ok()
+    }
+
+    /// How many MAC or binding events were dropped since the start
+    /// (wrapping; a MAC table's own overflow counts once per drain). When
+    /// it changes, events were lost: drain [`WorkerHandle::try_event`],
+    /// then list [`WorkerHandle::local_macs`] and
+    /// [`WorkerHandle::local_bindings`] to resync.
+    pub fn events_lost(&self) -> u32 {
+        self.lost.load(Ordering::Relaxed)
+    }
+
+    /// The MACs learnt on local ports in `vni`, with their ports (empty for
+    /// an unknown VNI). Static MACs and control-plane entries are not
+    /// listed.
+    pub fn local_macs(&self, vni: Vni) -> Vec<(EthernetAddress, PortId)> {
+        local_macs_of(&lock(&self.switch), vni)
+    }
+
+    /// The snooped (learnt) ARP/ND bindings in `vni`: IP → MAC.
+    pub fn local_bindings(&self, vni: Vni) -> Vec<(IpAddr, EthernetAddress)> {
+        local_bindings_of(&lock(&self.switch), vni)
     }
 
     /// The latest published counters (at most a second old), summed over
@@ -546,8 +580,10 @@ impl Drop for WorkerHandle {
 pub fn spawn(cfg: WorkerConfig) -> io::Result<WorkerHandle> {
     let n = cfg.workers.clamp(1, MAX_WORKERS);
     let (ctl_tx, ctl_rx) = mpsc::channel();
-    let (ev_tx, ev_rx) = mpsc::sync_channel(4096);
-    let (b_tx, b_rx) = mpsc::sync_channel(4096);
+    let cap = cfg.event_channel.max(1);
+    let (ev_tx, ev_rx) = mpsc::sync_channel(cap);
+    let (b_tx, b_rx) = mpsc::sync_channel(cap);
+    let lost = Arc::new(AtomicU32::new(0));
     let stop = Arc::new(AtomicBool::new(false));
     let wake = Arc::new(EventFd::new()?);
     let switch = Arc::new(Mutex::new(build_switch(&cfg)?));
@@ -573,6 +609,8 @@ pub fn spawn(cfg: WorkerConfig) -> io::Result<WorkerHandle> {
             events: ev_tx.clone(),
             bindings: b_tx.clone(),
             pending: VecDeque::with_capacity(64),
+            pending_limit: cap,
+            lost: lost.clone(),
             wake: wake.clone(),
         });
         let mut w = Worker::new(
@@ -613,6 +651,8 @@ pub fn spawn(cfg: WorkerConfig) -> io::Result<WorkerHandle> {
         events: ev_rx,
         bindings: b_rx,
         snapshots,
+        switch,
+        lost,
         stop,
         wake,
         threads,
@@ -716,8 +756,89 @@ struct Leader {
     events: mpsc::SyncSender<WorkerEvent>,
     bindings: mpsc::SyncSender<BindingUpdate>,
     pending: VecDeque<WorkerEvent>,
+    /// Most events in `pending`.
+    pending_limit: usize,
+    /// Events dropped (shared with the handle).
+    lost: Arc<AtomicU32>,
     /// Signalled with every control message (in the poll set).
     wake: Arc<EventFd>,
+}
+
+impl Leader {
+    /// Move the tables' events into the channels. Whatever is dropped (a
+    /// table's own overflow, a full pending queue, a full channel) is
+    /// counted in `lost`.
+    fn drain(&mut self, switch: &Mutex<Switch>) {
+        let mut lost = 0usize;
+        {
+            let mut sw = lock(switch);
+            for (vni, d) in sw.domains_mut() {
+                while let Some(event) = d.poll_event() {
+                    if self.pending.len() < self.pending_limit {
+                        self.pending.push_back(WorkerEvent { vni, event });
+                    } else {
+                        lost += 1;
+                    }
+                }
+                if d.macs_mut().take_resync() {
+                    lost += 1;
+                }
+                let Some(s) = d.suppress_mut() else { continue };
+                while let Some(event) = s.poll_event() {
+                    // A full channel drops the change (the reader is behind).
+                    if self
+                        .bindings
+                        .try_send(BindingUpdate { vni, event })
+                        .is_err()
+                    {
+                        lost += 1;
+                    }
+                }
+                if s.take_resync() {
+                    lost += 1;
+                }
+            }
+        }
+        while let Some(e) = self.pending.pop_front() {
+            if self.events.try_send(e).is_err() {
+                // Nobody is listening or the reader is behind: drop it and
+                // the rest (the reader resyncs from the tables).
+                lost += 1 + self.pending.len();
+                self.pending.clear();
+                break;
+            }
+        }
+        if lost > 0 {
+            let n = u32::try_from(lost).unwrap_or(u32::MAX);
+            self.lost.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+}
+
+/// The local learnt MACs of `vni` in `sw`.
+fn local_macs_of(sw: &Switch, vni: Vni) -> Vec<(EthernetAddress, PortId)> {
+    let Some(d) = sw.domain(vni) else {
+        return Vec::new();
+    };
+    d.macs()
+        .iter()
+        .filter(|(_, e)| e.kind() == EntryKind::LearntLocal)
+        .filter_map(|(m, e)| match e.destination() {
+            Destination::Local(p) => Some((*m, p)),
+            Destination::Remote(_) => None,
+        })
+        .collect()
+}
+
+/// The snooped bindings of `vni` in `sw`.
+fn local_bindings_of(sw: &Switch, vni: Vni) -> Vec<(IpAddr, EthernetAddress)> {
+    let Some(s) = sw.domain(vni).and_then(|d| d.suppress()) else {
+        return Vec::new();
+    };
+    s.iter()
+        .filter(|(_, b)| b.kind == BindingKind::Learnt)
+        .map(|(ip, b)| (*ip, b.mac))
+        .collect()
 }
 
 /// Lock the switch (a panicked thread's lock is taken over: the tables
@@ -1065,28 +1186,7 @@ impl Worker {
 
     fn drain_events(&mut self) {
         let Some(l) = &mut self.leader else { return };
-        {
-            let mut sw = lock(&self.switch);
-            for (vni, d) in sw.domains_mut() {
-                while let Some(event) = d.poll_event() {
-                    if l.pending.len() < 4096 {
-                        l.pending.push_back(WorkerEvent { vni, event });
-                    }
-                }
-                let Some(s) = d.suppress_mut() else { continue };
-                while let Some(event) = s.poll_event() {
-                    // A full channel drops the change (the reader is behind).
-                    let _ = l.bindings.try_send(BindingUpdate { vni, event });
-                }
-            }
-        }
-        while let Some(e) = l.pending.pop_front() {
-            if l.events.try_send(e).is_err() {
-                // Nobody is listening or the reader is behind: drop it.
-                break;
-            }
-        }
-        l.pending.clear();
+        l.drain(&self.switch);
     }
 
     fn publish(&mut self) {
@@ -1978,6 +2078,100 @@ mod tests {
             std::thread::sleep(Duration::from_millis(100));
         }
         panic!("timed out waiting for {what}: {:?}", h.snapshot());
+    }
+
+    /// Events dropped at each of the three places (the MAC table's queue,
+    /// the pending queue, the channel) and the binding channel are
+    /// counted, and the listings still show every local MAC and binding.
+    #[test]
+    fn lost_events_counted_and_local_tables_listed() {
+        let vni = Vni::new(100).unwrap();
+        let mut bridge = BridgeConfig::default();
+        bridge.mac.event_limit = 8;
+        bridge.suppress = Some(crate::suppress::SuppressConfig {
+            event_limit: 1,
+            ..crate::suppress::SuppressConfig::default()
+        });
+        let remote = EthernetAddress([2, 0, 0, 0, 0xff, 1]);
+        let cfg = WorkerConfig::new(
+            IpAddr::V4(Ipv4Addr::LOCALHOST),
+            vec![VniConfig {
+                vni,
+                ports: vec![PortKind::Tap("resync0".into())],
+                flood: Vec::new(),
+                static_macs: vec![(remote, "127.0.0.2".parse().unwrap())],
+                bridge,
+            }],
+        );
+        let switch = Mutex::new(build_switch(&cfg).unwrap());
+        let mac = |i: u8| EthernetAddress([2, 0, 0, 1, 0, i]);
+        let learn = |from: u8, to: u8| {
+            let mut sw = lock(&switch);
+            let t = sw.domain_mut(vni).unwrap().macs_mut();
+            for i in from..to {
+                t.learn(
+                    Timestamp::from_millis(0),
+                    mac(i),
+                    Destination::Local(PortId(0)),
+                )
+                .unwrap();
+            }
+        };
+        let (_ctl_tx, ctl_rx) = mpsc::channel();
+        let (ev_tx, ev_rx) = mpsc::sync_channel(4);
+        let (b_tx, b_rx) = mpsc::sync_channel(1);
+        let lost = Arc::new(AtomicU32::new(0));
+        let mut l = Leader {
+            control: ctl_rx,
+            events: ev_tx,
+            bindings: b_tx,
+            pending: VecDeque::new(),
+            pending_limit: 4,
+            lost: lost.clone(),
+            wake: Arc::new(EventFd::new().unwrap()),
+        };
+
+        // 20 learns: the table keeps 8 events (overflow: 1), the pending
+        // queue takes 4 of them (4 lost), the channel takes those 4.
+        learn(0, 20);
+        l.drain(&switch);
+        assert_eq!(lost.load(Ordering::Relaxed), 5);
+        // 3 more with the channel full: all 3 lost at the channel.
+        learn(20, 23);
+        l.drain(&switch);
+        assert_eq!(lost.load(Ordering::Relaxed), 8);
+        let got: Vec<WorkerEvent> = core::iter::from_fn(|| ev_rx.try_recv().ok()).collect();
+        assert_eq!(got.len(), 4);
+        assert!(got
+            .iter()
+            .all(|e| matches!(e.event, MacEvent::Learnt { .. })));
+        // Nothing new: nothing more lost.
+        l.drain(&switch);
+        assert_eq!(lost.load(Ordering::Relaxed), 8);
+
+        // The listing has all 23 local MACs, not the static remote one.
+        let mut listed = local_macs_of(&lock(&switch), vni);
+        listed.sort_by_key(|(m, _)| m.0);
+        let want: Vec<(EthernetAddress, PortId)> = (0..23).map(|i| (mac(i), PortId(0))).collect();
+        assert_eq!(listed, want);
+        assert!(local_macs_of(&lock(&switch), Vni::new(7).unwrap()).is_empty());
+
+        // Bindings: 3 snooped, the table's queue holds 1 (overflow: 1),
+        // the channel takes it.
+        let ip = |i: u8| IpAddr::V4(Ipv4Addr::new(192, 168, 0, i));
+        {
+            let mut sw = lock(&switch);
+            let s = sw.domain_mut(vni).unwrap().suppress_mut().unwrap();
+            for i in 1..4 {
+                s.learn(Timestamp::from_millis(0), ip(i), mac(i)).unwrap();
+            }
+        }
+        l.drain(&switch);
+        assert_eq!(lost.load(Ordering::Relaxed), 9);
+        assert!(b_rx.try_recv().is_ok());
+        let mut b = local_bindings_of(&lock(&switch), vni);
+        b.sort();
+        assert_eq!(b, (1..4).map(|i| (ip(i), mac(i))).collect::<Vec<_>>());
     }
 
     /// A worker with one port-less VNI on loopback: control instructions
