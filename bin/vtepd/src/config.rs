@@ -350,6 +350,10 @@ pub struct Config {
     /// ... within this many seconds freeze the MAC (`[evpn] dad-time`,
     /// default 180 as FRR).
     pub dad_time: u32,
+    /// Capacity of the dataplane's MAC event channel (`[evpn]
+    /// event-channel`, default 4096): events beyond it between two polls
+    /// are dropped and the local MACs resynced from the dataplane's tables.
+    pub event_channel: usize,
 }
 
 /// Default control socket.
@@ -412,6 +416,7 @@ struct RawUnderlay {
 struct RawEvpn {
     dad_max_moves: Option<S<i64>>,
     dad_time: Option<S<i64>>,
+    event_channel: Option<S<i64>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -784,6 +789,10 @@ impl Config {
         let dad_time = match raw.evpn.as_ref().and_then(|e| e.dad_time.as_ref()) {
             Some(t) => cx.int(t, "evpn.dad-time", 2, 1800)?,
             None => 180,
+        };
+        let event_channel = match raw.evpn.as_ref().and_then(|e| e.event_channel.as_ref()) {
+            Some(t) => cx.int::<u32>(t, "evpn.event-channel", 1, 65536)? as usize,
+            None => 4096,
         };
 
         let mut neighbors = Vec::new();
@@ -1198,6 +1207,7 @@ impl Config {
             underlay_mtu,
             dad_max_moves,
             dad_time,
+            event_channel,
         })
     }
 }
@@ -1222,13 +1232,14 @@ mod tests {
     fn dataplane_fields() {
         let c = parse(
             "[bgp]\nrouter-id = \"10.0.0.1\"\nasn = 65000\n[underlay]\nport = 4790\nmtu = 1500\n\
-             [evpn]\ndad-max-moves = 3\ndad-time = 30\n\
+             [evpn]\ndad-max-moves = 3\ndad-time = 30\nevent-channel = 16\n\
              [[vni]]\nvni = 100\ntaps = [\"tap100\"]\ninterfaces = [\"veth1\"]\narp-suppression = false\n",
         )
         .unwrap();
         assert_eq!(c.underlay_port, 4790);
         assert_eq!(c.underlay_mtu, Some(1500));
         assert_eq!((c.dad_max_moves, c.dad_time), (3, 30));
+        assert_eq!(c.event_channel, 16);
         let v = &c.vnis[0];
         assert_eq!(
             v.ports,

@@ -75,10 +75,6 @@ pub enum EvpnCmd {
 /// (followed by a space and the MAC when one is given).
 pub const CLEAR_DUP: &str = "clear-dup-addr";
 
-/// Capacity of the worker's MAC event channel (`worker::spawn`): more
-/// events than this between two of our polls are dropped by the worker.
-pub const WORKER_EVENT_CHANNEL: usize = 4096;
-
 /// Whether the configuration asks for a dataplane (any L2 VNI with ports).
 pub fn wanted(cfg: &Config) -> bool {
     cfg.vnis
@@ -98,7 +94,7 @@ pub fn worker_config(cfg: &Config) -> Result<WorkerConfig> {
                 // As many queued events per turn as the worker's channel
                 // holds (the default, 1024, loses a burst of new hosts
                 // sooner than the channel would).
-                event_limit: WORKER_EVENT_CHANNEL,
+                event_limit: cfg.event_channel,
                 learn_limit: v.max_local_macs as usize,
                 install_limit: v.max_remote_macs as usize,
             },
@@ -122,6 +118,7 @@ pub fn worker_config(cfg: &Config) -> Result<WorkerConfig> {
         });
     }
     let mut wc = WorkerConfig::new(cfg.local_ip, vnis);
+    wc.event_channel = cfg.event_channel;
     wc.vxlan = VxlanConfig::new(cfg.underlay_port, (49152, 65535), 0)
         .map_err(|e| anyhow::anyhow!("underlay port: {e:?}"))?;
     Ok(wc)
@@ -166,6 +163,10 @@ pub struct EvpnTask {
     pub worker_dead: bool,
     /// Polls that found the worker's event channel full.
     pub events_overflowed: u64,
+    /// The worker's lost-event count at the last resync.
+    pub lost_seen: u32,
+    /// Resyncs from the worker's tables after lost events.
+    pub resyncs: u64,
     /// VNIs with more remote MACs than `max-remote-macs` (warned once).
     pub over_limit: std::collections::BTreeSet<u32>,
 }
@@ -209,6 +210,8 @@ impl EvpnTask {
             start: Instant::now(),
             worker_dead: false,
             events_overflowed: 0,
+            lost_seen: 0,
+            resyncs: 0,
             over_limit: std::collections::BTreeSet::new(),
         }
     }
@@ -296,6 +299,9 @@ impl EvpnTask {
             self.worker_dead = true;
             tracing::error!("the dataplane worker stopped: no more forwarding or MAC events");
         }
+        // Read before draining: a loss counted from here on is seen at the
+        // next poll, one counted before is covered by this poll's listing.
+        let lost = self.worker.events_lost();
         let mut drained = 0usize;
         while let Some(e) = self.worker.try_event() {
             drained += 1;
@@ -349,10 +355,9 @@ impl EvpnTask {
                 _ => {}
             }
         }
-        if drained >= WORKER_EVENT_CHANNEL {
-            // The channel was full: the worker dropped what did not fit,
-            // and nothing here can list its table to recover them (a MAC
-            // missed is advertised once it ages out and is learnt again).
+        if drained >= self.cfg.event_channel {
+            // The channel was full: the worker may have dropped what did
+            // not fit (its lost count says; the resync below recovers).
             self.events_overflowed += 1;
             warn!(
                 drained,
@@ -371,6 +376,56 @@ impl EvpnTask {
                 }
             }
         }
+        if lost != self.lost_seen {
+            self.resync(now, lost);
+        }
+    }
+
+    /// The worker dropped events (its count went from `lost_seen` to
+    /// `lost`): with the channels drained, bring every VNI's local MACs
+    /// and addresses in line with its tables. Later events apply on top
+    /// (they are ordered after the listing's state).
+    fn resync(&mut self, now: Duration, lost: u32) {
+        let dropped = lost.wrapping_sub(self.lost_seen);
+        self.lost_seen = lost;
+        self.resyncs += 1;
+        let vnis: Vec<u32> = self.state.vnis.keys().copied().collect();
+        let (mut learnt, mut withdrawn) = (0, 0);
+        for vni in vnis {
+            let Ok(w) = vtepd_wire::vxlan::Vni::new(vni) else {
+                continue;
+            };
+            let macs = self.worker.local_macs(w);
+            let bindings: Vec<(std::net::IpAddr, MacAddress)> = self
+                .worker
+                .local_bindings(w)
+                .into_iter()
+                .map(|(ip, m)| (ip, MacAddress(m.0)))
+                .collect();
+            let list: Vec<MacAddress> = macs.iter().map(|(m, _)| MacAddress(m.0)).collect();
+            let (l, g) = self.state.reconcile_local(now, vni, &list, &bindings);
+            learnt += l;
+            withdrawn += g;
+            let state = self.state.vnis.get(&vni);
+            self.local_ports
+                .retain(|(v, m), _| *v != vni || state.is_some_and(|s| s.local.contains_key(m)));
+            for (m, p) in macs {
+                let m = MacAddress(m.0);
+                if !state.is_some_and(|s| s.local.contains_key(&m)) {
+                    continue;
+                }
+                if let Some(n) = self.port_name(Destination::Local(p)) {
+                    self.local_ports.insert((vni, m), n);
+                }
+            }
+        }
+        warn!(
+            dropped,
+            learnt,
+            withdrawn,
+            resyncs = self.resyncs,
+            "the dataplane dropped MAC/binding events: local MACs resynced from its tables"
+        );
     }
 
     fn apply(&mut self) {

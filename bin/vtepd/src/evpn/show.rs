@@ -99,6 +99,8 @@ pub fn answer(t: &EvpnTask, what: &str, vni: Option<u32>) -> Value {
                     "max-remote-macs": c.map(|c| c.max_remote_macs),
                     "over-max-remote-macs": t.over_limit.contains(n),
                     "event-channel-overflows": t.events_overflowed,
+                    "events-lost": t.lost_seen,
+                    "event-resyncs": t.resyncs,
                     "frozen": v.frozen.iter().map(|m| m.to_string()).collect::<Vec<_>>(),
                 }));
             }

@@ -634,6 +634,67 @@ impl EvpnState {
         }
     }
 
+    /// Bring VNI `vni`'s local MACs and their snooped addresses in line
+    /// with the worker's tables after it lost events: `macs` are the MACs
+    /// it has learnt on local ports, `bindings` its snooped IP → MAC
+    /// bindings. MACs missing here are learnt (originated), local ones it
+    /// no longer has are withdrawn (static MACs stay), and addresses
+    /// follow the bindings. Returns (learnt, withdrawn) MAC counts.
+    pub fn reconcile_local(
+        &mut self,
+        now: Duration,
+        vni: u32,
+        macs: &[MacAddress],
+        bindings: &[(IpAddr, MacAddress)],
+    ) -> (usize, usize) {
+        let Some(v) = self.vnis.get(&vni) else {
+            return (0, 0);
+        };
+        let want: BTreeSet<MacAddress> = macs.iter().copied().collect();
+        let gone: Vec<MacAddress> = v
+            .local
+            .iter()
+            .filter(|(m, l)| !l.sticky && !want.contains(m))
+            .map(|(m, _)| *m)
+            .collect();
+        let new: Vec<MacAddress> = want
+            .iter()
+            .filter(|m| !v.local.contains_key(m))
+            .copied()
+            .collect();
+        for m in &gone {
+            self.local_gone(vni, *m);
+        }
+        let mut learnt = 0;
+        for m in new {
+            if self.local_learnt(now, vni, m) {
+                learnt += 1;
+            }
+        }
+        let want_ips: BTreeMap<IpAddr, MacAddress> = bindings.iter().copied().collect();
+        let Some(v) = self.vnis.get(&vni) else {
+            return (learnt, gone.len());
+        };
+        let stale: Vec<(IpAddr, MacAddress)> = v
+            .local
+            .iter()
+            .flat_map(|(m, l)| l.ips.iter().map(move |ip| (*ip, *m)))
+            .filter(|(ip, m)| want_ips.get(ip) != Some(m))
+            .collect();
+        let missing: Vec<(IpAddr, MacAddress)> = want_ips
+            .iter()
+            .filter(|(ip, m)| v.local.get(m).is_some_and(|l| !l.ips.contains(ip)))
+            .map(|(ip, m)| (*ip, *m))
+            .collect();
+        for (ip, m) in stale {
+            self.local_binding_gone(vni, ip, m);
+        }
+        for (ip, m) in missing {
+            self.local_binding(vni, ip, m);
+        }
+        (learnt, gone.len())
+    }
+
     /// The RIB installed `route` as best for `key` in table `vni`.
     pub fn rib_installed(
         &mut self,
@@ -799,6 +860,66 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    /// After lost events the worker's listing wins: missing MACs and
+    /// addresses are originated, vanished ones withdrawn, static MACs
+    /// kept, and a second pass changes nothing.
+    #[test]
+    fn reconcile_local_follows_the_worker() {
+        let mut s = st();
+        let t = Duration::from_secs(1);
+        let (a, b, c, stat) = (
+            MacAddress([2, 0, 0, 0, 1, 1]),
+            MacAddress([2, 0, 0, 0, 1, 2]),
+            MacAddress([2, 0, 0, 0, 1, 3]),
+            MacAddress([2, 0, 0, 0, 1, 4]),
+        );
+        let ip1: IpAddr = "192.168.1.1".parse().unwrap();
+        let ip2: IpAddr = "192.168.1.2".parse().unwrap();
+        s.local_learn(t, VNI, a);
+        s.local_learn(t, VNI, b);
+        s.local_binding(VNI, ip1, b);
+        s.vnis.get_mut(&VNI).unwrap().local.insert(
+            stat,
+            LocalMac {
+                seq: 0,
+                sticky: true,
+                ips: BTreeSet::new(),
+            },
+        );
+        s.take_actions();
+
+        // The worker has B (without ip1) and C (with ip2); A aged unseen.
+        let got = s.reconcile_local(t, VNI, &[b, c], &[(ip2, c)]);
+        assert_eq!(got, (1, 1));
+        let mut orig: Vec<RouteKey> = Vec::new();
+        let mut wd: Vec<RouteKey> = Vec::new();
+        for x in s.take_actions() {
+            match x {
+                Action::Originate(r, _) => orig.push(r.key()),
+                Action::Withdraw(key) => wd.push(key),
+                Action::Dp(c) => panic!("no dataplane change expected: {c:?}"),
+                Action::Warn(w) => panic!("no warning expected: {w}"),
+            }
+        }
+        let v = s.vnis.get(&VNI).unwrap();
+        let k = |m, ip| v.key(m, ip);
+        assert_eq!(orig, vec![k(c, None), k(c, Some(ip2))]);
+        assert_eq!(wd, vec![k(a, None), k(b, Some(ip1))]);
+        assert_eq!(
+            v.local.keys().copied().collect::<Vec<_>>(),
+            vec![b, c, stat]
+        );
+        assert!(v.local[&b].ips.is_empty());
+        assert_eq!(v.local[&c].ips, BTreeSet::from([ip2]));
+
+        // Already in line: nothing to do.
+        assert_eq!(s.reconcile_local(t, VNI, &[b, c], &[(ip2, c)]), (0, 0));
+        assert!(s.take_actions().is_empty());
+        // Unknown VNI: nothing.
+        assert_eq!(s.reconcile_local(t, 7, &[a], &[]), (0, 0));
+        assert!(s.take_actions().is_empty());
     }
 
     #[test]
