@@ -121,10 +121,11 @@ pub struct OutQueue {
     pub held: std::sync::atomic::AtomicBool,
 }
 
+/// See [`OutQueue`]. Per peer: with many peers (a hub's dynamic
+/// neighbours) on a 64 MB router, this is what slow readers can hold.
+pub const OUT_HIGH: usize = 1 << 20;
 /// See [`OutQueue`].
-pub const OUT_HIGH: usize = 4 << 20;
-/// See [`OutQueue`].
-pub const OUT_LOW: usize = 1 << 20;
+pub const OUT_LOW: usize = 256 << 10;
 
 /// What the RIB task is told.
 #[derive(Debug)]
