@@ -1250,25 +1250,9 @@ impl Worker {
             if hdr.is_gso() && gather {
                 self.gather_superframe(now, pi, i, &hdr, fstart..fend)?;
             } else if hdr.is_gso() {
-                let mut tries = 0;
-                let segs = loop {
-                    let frame = self.bufs.port_rx.slot(i).get(fstart..fend).unwrap_or(&[]);
-                    let out = self
-                        .bufs
-                        .seg
-                        .get_mut(self.bufs.seg_used..)
-                        .unwrap_or(&mut []);
-                    match vnet::segment(frame, &hdr, out, VXLAN_HEADER_LEN) {
-                        Ok(s) => break Some(s),
-                        Err(vnet::OffloadError::NoRoom) if tries == 0 && self.bufs.seg_used > 0 => {
-                            // Scratch full: send what is queued, reuse it.
-                            self.flush()?;
-                            self.bufs.seg_used = 0;
-                            tries += 1;
-                        }
-                        Err(_) => break None,
-                    }
-                };
+                let segs = self.cut_into_scratch(i, fstart..fend, |f, out| {
+                    vnet::segment(f, &hdr, out, VXLAN_HEADER_LEN)
+                })?;
                 let Some(segs) = segs else {
                     self.io[pi].offload_errors += 1;
                     continue;
@@ -1296,6 +1280,41 @@ impl Worker {
         self.flush()
     }
 
+    /// Cut super-frame `slot[frame]` of the port receive buffer into the
+    /// segmentation scratch with `cut` (whole segments, or headers only);
+    /// when the scratch is full, send what is queued, reuse the scratch and
+    /// try once more. `None`: the frame cannot be cut.
+    fn cut_into_scratch<T>(
+        &mut self,
+        slot: usize,
+        frame: Range<usize>,
+        cut: impl Fn(&[u8], &mut [u8]) -> Result<T, vnet::OffloadError>,
+    ) -> io::Result<Option<T>> {
+        let mut tries = 0;
+        loop {
+            let f = self
+                .bufs
+                .port_rx
+                .slot(slot)
+                .get(frame.clone())
+                .unwrap_or(&[]);
+            let out = self
+                .bufs
+                .seg
+                .get_mut(self.bufs.seg_used..)
+                .unwrap_or(&mut []);
+            match cut(f, out) {
+                Ok(s) => return Ok(Some(s)),
+                Err(vnet::OffloadError::NoRoom) if tries == 0 && self.bufs.seg_used > 0 => {
+                    self.flush()?;
+                    self.bufs.seg_used = 0;
+                    tries += 1;
+                }
+                Err(_) => return Ok(None),
+            }
+        }
+    }
+
     /// Forward TSO super-frame `slot[frame]` from access port `pi`: its
     /// segments' headers are written into the segmentation scratch and
     /// their payloads stay in the receive buffer (the underlay gathers
@@ -1308,30 +1327,9 @@ impl Worker {
         hdr: &VnetHdr,
         frame: Range<usize>,
     ) -> io::Result<()> {
-        let mut tries = 0;
-        let heads = loop {
-            let f = self
-                .bufs
-                .port_rx
-                .slot(slot)
-                .get(frame.clone())
-                .unwrap_or(&[]);
-            let out = self
-                .bufs
-                .seg
-                .get_mut(self.bufs.seg_used..)
-                .unwrap_or(&mut []);
-            match vnet::segment_headers(f, hdr, out, VXLAN_HEADER_LEN) {
-                Ok(s) => break Some(s),
-                Err(vnet::OffloadError::NoRoom) if tries == 0 && self.bufs.seg_used > 0 => {
-                    // Scratch full: send what is queued, reuse it.
-                    self.flush()?;
-                    self.bufs.seg_used = 0;
-                    tries += 1;
-                }
-                Err(_) => break None,
-            }
-        };
+        let heads = self.cut_into_scratch(slot, frame.clone(), |f, out| {
+            vnet::segment_headers(f, hdr, out, VXLAN_HEADER_LEN)
+        })?;
         let Some(heads) = heads else {
             self.io[pi].offload_errors += 1;
             return Ok(());
