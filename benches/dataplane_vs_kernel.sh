@@ -109,7 +109,8 @@ vtepd_tap_vteps() {
 proc_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 sys_busy() { awk '/^cpu /{idle=$5+$6; tot=0; for(i=2;i<=NF;i++) tot+=$i; print tot-idle, tot}' /proc/stat; }
 
-# run_one KIND ARGS... -> prints "value cpuA cpuB cpuSys"
+# run_one KIND ARGS... -> prints "value cpuA cpuB cpuSys losses" (losses:
+# TCP retransmitted segments, or UDP datagrams lost)
 run_one() {
     local kind=$1; shift
     local a0=0 b0=0 a1=0 b1=0
@@ -127,13 +128,15 @@ run_one() {
     ca=$(echo "($a1 - $a0) * 100 / $hz / $el" | bc -l)
     cb=$(echo "($b1 - $b0) * 100 / $hz / $el" | bc -l)
     cs=$(echo "($busy1 - $busy0) * 100 / ($tot1 - $tot0)" | bc -l)
-    local v
+    local v r
     if [ "$kind" = udp ]; then
         v=$(echo "$out" | jq '(.end.sum.packets - .end.sum.lost_packets) / .end.sum.seconds')
+        r=$(echo "$out" | jq '.end.sum.lost_packets')
     else
         v=$(echo "$out" | jq '.end.sum_received.bits_per_second / 1e9')
+        r=$(echo "$out" | jq '.end.sum_sent.retransmits')
     fi
-    printf '%.3f %.0f %.0f %.0f\n' "$v" "$ca" "$cb" "$cs"
+    printf '%.3f %.0f %.0f %.0f %s\n' "$v" "$ca" "$cb" "$cs" "$r"
 }
 
 declare -A RES
