@@ -15,8 +15,12 @@
 //! - originated routes are diffed by the RIB task (new announced, removed
 //!   withdrawn).
 //!
-//! Not applied by a reload (logged, need a restart): router-id, AS, listen
-//! addresses, control socket, VNIs and the dataplane.
+//! Not applied by a reload (they need a restart): router-id, AS, cluster
+//! ID, listen addresses, control socket, log level, and the dataplane's
+//! settings (local tunnel address, underlay port, VNIs, duplicate-address
+//! detection, event channel). A reload that changes them keeps their running
+//! values, applies everything else, logs a warning and names them in its
+//! reply.
 
 use std::net::{IpAddr, Ipv6Addr};
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -216,19 +220,12 @@ impl Peers {
 
     /// Apply `new`; returns a one-line account of what changed.
     pub async fn reload(&mut self, new: Config) -> String {
-        let new = Arc::new(new);
         let old = self.cfg.clone();
-        for (what, changed) in [
-            ("router-id", old.router_id != new.router_id),
-            ("asn", old.asn != new.asn),
-            ("listen", old.listen != new.listen),
-            ("socket", old.socket != new.socket),
-            ("vni", old.vnis != new.vnis),
-        ] {
-            if changed {
-                warn!("reload: {what} changed; this takes a restart and is not applied");
-            }
+        let (new, pinned) = keep_restart_only(&old, new);
+        for what in &pinned {
+            warn!("reload: {what} changed; this takes a restart and is not applied");
         }
+        let new = Arc::new(new);
         let (mut added, mut removed, mut changed, mut kept) = (0, 0, 0, 0);
         let mut stopping = Vec::new();
         // Removed or changed neighbours stop first.
@@ -306,10 +303,15 @@ impl Peers {
             }
         }
         self.cfg = new;
-        format!(
+        let mut reply = format!(
             "{} reloaded: {added} neighbours added, {removed} removed, {changed} changed, {kept} unchanged",
             self.cfg.path.display()
-        )
+        );
+        if !pinned.is_empty() {
+            reply.push_str("; not applied, takes a restart: ");
+            reply.push_str(&pinned.join(", "));
+        }
+        reply
     }
 
     /// SIGTERM: every session closes with Cease / Administrative Shutdown.
@@ -324,5 +326,84 @@ impl Peers {
                 r.task
             })
             .collect()
+    }
+}
+
+/// The settings a reload cannot apply (the listeners, the control socket,
+/// the dataplane and what every session and route was built from): `new`
+/// with each of them put back to its running value, and the names of those
+/// that differed. Keeping them means what runs and what the RIB originates
+/// stay consistent (no type-3 route for a VNI the dataplane does not have,
+/// no RD from a router ID the sessions do not use), and the next reload
+/// reports them again.
+fn keep_restart_only(old: &Config, mut new: Config) -> (Config, Vec<&'static str>) {
+    let mut pinned = Vec::new();
+    macro_rules! keep {
+        ($($field:ident => $name:literal),* $(,)?) => {$(
+            if new.$field != old.$field {
+                pinned.push($name);
+                new.$field = old.$field.clone();
+            }
+        )*};
+    }
+    keep!(
+        router_id => "router-id",
+        asn => "asn",
+        cluster_id => "cluster-id",
+        listen => "listen",
+        socket => "socket",
+        log_level => "log level",
+        local_ip => "local tunnel address",
+        underlay_port => "underlay port",
+        vnis => "vni",
+        dad_max_moves => "dad-max-moves",
+        dad_time => "dad-time",
+        event_channel => "event-channel",
+    );
+    (new, pinned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    const BASE: &str = r#"
+[bgp]
+router-id = "10.0.0.1"
+asn = 65000
+
+[[neighbor]]
+address = "10.0.0.2"
+remote-as = "internal"
+
+[[vni]]
+vni = 100
+"#;
+
+    fn parse(text: &str) -> Config {
+        Config::parse(Path::new("t.toml"), text).expect("valid test config")
+    }
+
+    #[test]
+    fn restart_only_settings_keep_their_running_values() {
+        let old = parse(BASE);
+        let text = BASE
+            .replace("10.0.0.1", "10.0.0.9")
+            .replace("65000", "65009")
+            .replace("vni = 100", "vni = 200")
+            .replace("10.0.0.2", "10.0.0.3");
+        let (kept, pinned) = keep_restart_only(&old, parse(&text));
+        // The local tunnel address defaults to the router ID.
+        assert_eq!(pinned, ["router-id", "asn", "local tunnel address", "vni"]);
+        assert_eq!(kept.router_id, old.router_id);
+        assert_eq!(kept.asn, old.asn);
+        assert_eq!(kept.vnis, old.vnis);
+        // Everything else is the new file's.
+        assert_eq!(kept.neighbors[0].address, Some("10.0.0.3".parse().unwrap()));
+
+        let (same, pinned) = keep_restart_only(&old, parse(BASE));
+        assert!(pinned.is_empty());
+        assert_eq!(same.neighbors, old.neighbors);
     }
 }

@@ -4,7 +4,8 @@
 //! neighbour sends it Cease / Peer De-configured (6/3), which it records,
 //! and withdraws the route; a bad file is refused by `vtepd reload` (non-zero
 //! exit, the message names file, line and field) and the running
-//! configuration is kept.
+//! configuration is kept; a change of router ID and AS is reported as not
+//! applied (it takes a restart) and resets nothing.
 
 mod common;
 
@@ -171,6 +172,29 @@ fn reload_adds_removes_and_refuses() -> Result<()> {
     let kept = vtepd.peer("10.0.1.2")?;
     assert_eq!(kept["state"], "Established", "{kept}");
     assert_eq!(kept["established-count"], 1, "{kept}");
+    assert!(has_prefix(&gobgp.rib_json("ipv4")?, "10.90.0.0/24"));
+
+    // 4. A restart-only change (router ID, AS) is not applied: the reply
+    // names it, the session stays, the running values are kept and a second
+    // reload reports it again.
+    let moved = text
+        .replace("router-id = \"10.0.1.1\"", "router-id = \"10.0.1.9\"")
+        .replace("asn = 65000", "asn = 65009");
+    std::fs::write(&vtepd.config, &moved)?;
+    for _ in 0..2 {
+        let out = reload(&vtepd);
+        let msg = String::from_utf8_lossy(&out.stdout).into_owned();
+        assert!(out.status.success(), "{msg}");
+        assert!(
+            msg.contains("not applied, takes a restart: router-id, asn")
+                && msg.contains("0 changed, 1 unchanged"),
+            "{msg}"
+        );
+    }
+    let sum = vtepd.show(&["bgp", "summary"])?;
+    assert_eq!(sum["router-id"], "10.0.1.1", "{sum}");
+    assert_eq!(sum["asn"], 65000, "{sum}");
+    assert_eq!(vtepd.peer("10.0.1.2")?["established-count"], 1);
     assert!(has_prefix(&gobgp.rib_json("ipv4")?, "10.90.0.0/24"));
 
     println!(
