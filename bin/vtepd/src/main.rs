@@ -54,24 +54,17 @@ enum Command {
         log_level: Option<String>,
     },
     /// Make a running daemon re-read its configuration file and apply the
-    /// changes (a bad file is refused and the running configuration kept).
+    /// changes (a bad file is refused and the running configuration kept;
+    /// settings that take a restart are named and not applied).
     Reload {
-        /// Control socket path.
-        #[arg(long)]
-        socket: Option<PathBuf>,
-        /// Take the socket path from this configuration file.
-        #[arg(short = 'c', long = "config")]
-        config: Option<PathBuf>,
+        #[command(flatten)]
+        to: Daemon,
     },
     /// Act on a running daemon: `clear evpn dup-addr vni N [mac M]`
     /// unfreezes duplicate MACs (all of the VNI's, or one).
     Clear {
-        /// Control socket path.
-        #[arg(long)]
-        socket: Option<PathBuf>,
-        /// Take the socket path from this configuration file.
-        #[arg(short = 'c', long = "config")]
-        config: Option<PathBuf>,
+        #[command(flatten)]
+        to: Daemon,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -80,14 +73,13 @@ enum Command {
         words: Vec<String>,
     },
     /// Show state of a running daemon: `show bgp summary`,
-    /// `show bgp evpn route [type N] [vni N]`, `show bgp ipv4|ipv6|vpnv4|vpnv6`.
+    /// `show bgp neighbors [ADDR]`, `show bgp evpn route [type N] [vni N]`,
+    /// `show bgp ipv4|ipv6|vpnv4|vpnv6`, `show evpn mac [vni N]`,
+    /// `show evpn vni [N]`, `show evpn arp-cache [vni N]`, `show vteps`,
+    /// `show interfaces`.
     Show {
-        /// Control socket path.
-        #[arg(long)]
-        socket: Option<PathBuf>,
-        /// Take the socket path from this configuration file.
-        #[arg(short = 'c', long = "config")]
-        config: Option<PathBuf>,
+        #[command(flatten)]
+        to: Daemon,
         /// Print JSON.
         #[arg(long)]
         json: bool,
@@ -95,6 +87,23 @@ enum Command {
         #[arg(required = true, num_args = 1.., trailing_var_arg = true)]
         words: Vec<String>,
     },
+}
+
+/// Which running daemon a client command talks to.
+#[derive(Debug, clap::Args)]
+struct Daemon {
+    /// Control socket path.
+    #[arg(long)]
+    socket: Option<PathBuf>,
+    /// Take the socket path from this configuration file.
+    #[arg(short = 'c', long = "config")]
+    config: Option<PathBuf>,
+}
+
+impl Daemon {
+    fn socket(&self) -> PathBuf {
+        control::socket_path(self.socket.clone(), self.config.as_deref())
+    }
 }
 
 fn init_logging(level: &str) {
@@ -148,28 +157,9 @@ fn main() -> Result<()> {
             init_logging(log_level.as_deref().unwrap_or(&cfg.log_level));
             daemon::run(cfg, socket)?;
         }
-        Command::Reload { socket, config } => {
-            let path = control::socket_path(socket, config.as_deref());
-            println!("{}", control::reload(&path)?);
-        }
-        Command::Clear {
-            socket,
-            config,
-            json,
-            words,
-        } => {
-            let path = control::socket_path(socket, config.as_deref());
-            control::clear(&path, &words, json)?;
-        }
-        Command::Show {
-            socket,
-            config,
-            json,
-            words,
-        } => {
-            let path = control::socket_path(socket, config.as_deref());
-            control::show(&path, &words, json)?;
-        }
+        Command::Reload { to } => println!("{}", control::reload(&to.socket())?),
+        Command::Clear { to, json, words } => control::clear(&to.socket(), &words, json)?,
+        Command::Show { to, json, words } => control::show(&to.socket(), &words, json)?,
     }
     Ok(())
 }
