@@ -167,6 +167,31 @@ fn main() -> Result<()> {
         frr.wait_established(rid, T)?;
     }
     println!("\nall sessions up after {:.1?}", started.elapsed());
+    // Sessions up is not routes in: each VTEP floods to the others only once
+    // their type-3 routes are in, and the first ARP needs that.
+    for (_, socket, rid) in &vtepds {
+        lab.wait_until(
+            T,
+            &format!("vtepd {rid} floods to both other VTEPs"),
+            || {
+                let s = show(&bin, socket, &["vteps"], true)?;
+                let v: vtepd_lab::serde_json::Value = vtepd_lab::serde_json::from_str(&s)?;
+                let flooding = v["vteps"].as_array().map_or(0, |a| {
+                    a.iter()
+                        .filter(|t| t["flood-vnis"].as_array().is_some_and(|f| !f.is_empty()))
+                        .count()
+                });
+                Ok::<bool, anyhow::Error>(flooding >= 2)
+            },
+        )?;
+    }
+    lab.wait_until(T, "FRR floods VNI 100 to both vtepds", || {
+        // zebra lists the remote VTEPs of the VNI ("Remote VTEPs for this
+        // VNI"); the local one shows as "Local VTEP IP: 10.0.0.1".
+        let v = frr.vtysh(&["show evpn vni 100"])?;
+        Ok::<bool, anyhow::Error>(v.contains("10.0.0.2") && v.contains("10.0.0.3"))
+    })?;
+    println!("flood lists complete after {:.1?}", started.elapsed());
 
     let capture = v1.capture("u0", "udp port 4789", None)?;
     banner("pings between all hosts (IPv4 and IPv6)");
