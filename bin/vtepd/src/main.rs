@@ -8,6 +8,7 @@ mod decode;
 mod dynamic;
 mod evpn;
 mod malloc;
+mod netlink;
 mod pcap;
 mod reload;
 mod unnumbered;

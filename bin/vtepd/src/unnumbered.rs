@@ -25,17 +25,16 @@
 //!
 //! vtepd does not own the kernel routing table, but the VXLAN underlay must
 //! reach a peer VTEP learnt over an unnumbered session (its /32 arrives in
-//! IPv4 unicast with the peer's link-local next hop). [`KernelRoutes`] runs
-//! `ip route replace PREFIX via inet6 LL dev IF proto bgp` (and `ip route
-//! del` on withdrawal) in a subprocess, one at a time in order, from a
-//! blocking worker thread. Netlink (rtnetlink) would avoid the subprocess;
-//! the `ip` tool keeps this dependency-free and is on every target (busybox
-//! or iproute2). Only routes vtepd added are ever deleted.
+//! IPv4 unicast with the peer's link-local next hop). [`KernelRoutes`] does
+//! what `ip route replace PREFIX via inet6 LL dev IF proto bgp` (and `ip
+//! route del` on withdrawal) would, over rtnetlink ([`crate::netlink`]),
+//! one change at a time in order, from a blocking worker thread: no
+//! process per route, and no dependence on the `ip` tool a target ships.
+//! Only routes vtepd added are ever deleted.
 
 use std::collections::BTreeSet;
 use std::io;
 use std::net::{Ipv6Addr, SocketAddr, SocketAddrV6};
-use std::process::Command;
 use std::time::Duration;
 
 use socket2::{Domain, Protocol, Socket, Type};
@@ -44,6 +43,8 @@ use tokio::sync::mpsc;
 use tracing::{debug, info, warn};
 use vtepd_bgp_evpn::unnumbered::{Discovery, DiscoveryConfig, PeerChange};
 use vtepd_bgp_evpn::Ipv4Prefix;
+
+use crate::netlink::{Change, Routes};
 use vtepd_wire::icmpv6::Icmpv6Message;
 use vtepd_wire::ndp::{NdiscOption, NdiscOptions, NdiscPacket, NdiscRepr, RouterFlags};
 use vtepd_wire::EthernetAddress;
@@ -312,20 +313,24 @@ enum RouteOp {
     RemoveAll(tokio::sync::oneshot::Sender<()>),
 }
 
-fn ip(args: &[String]) {
-    match Command::new("ip").args(args).output() {
-        Ok(o) if o.status.success() => info!("kernel: ip {}", args.join(" ")),
-        Ok(o) => warn!(
-            "kernel: ip {} failed: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&o.stderr).trim()
-        ),
-        Err(e) => warn!("kernel: cannot run ip: {e}"),
+/// Apply one change, logging what happened.
+fn apply(nl: Option<&mut Routes>, change: Change, what: &dyn std::fmt::Display) {
+    let Some(nl) = nl else {
+        warn!("kernel: cannot {what}: no rtnetlink socket");
+        return;
+    };
+    match nl.apply(change) {
+        Ok(()) => info!("kernel: {what}"),
+        // The route is already gone (removed by hand, or with its device).
+        Err(e) if matches!(change, Change::Delete(_)) && e.raw_os_error() == Some(libc::ESRCH) => {
+            info!("kernel: {what}: already gone")
+        }
+        Err(e) => warn!("kernel: {what} failed: {e}"),
     }
 }
 
 /// Installs IPv4 routes with a link-local IPv6 next hop (RFC 8950) in the
-/// kernel, in order, through `ip route` (see the module docs).
+/// kernel, in order, over rtnetlink (see the module docs).
 #[derive(Debug, Clone)]
 pub struct KernelRoutes {
     tx: std::sync::mpsc::Sender<RouteOp>,
@@ -336,53 +341,41 @@ impl KernelRoutes {
     pub fn start() -> KernelRoutes {
         let (tx, rx) = std::sync::mpsc::channel::<RouteOp>();
         std::thread::spawn(move || {
+            let mut nl = Routes::open()
+                .inspect_err(|e| warn!("kernel: cannot open an rtnetlink socket: {e}"))
+                .ok();
             let mut installed: BTreeSet<Ipv4Prefix> = BTreeSet::new();
             while let Ok(op) = rx.recv() {
-                let args: Vec<String> = match &op {
+                match op {
                     RouteOp::Replace(p, via, dev) => {
-                        installed.insert(*p);
-                        vec![
-                            "route".into(),
-                            "replace".into(),
-                            p.to_string(),
-                            "via".into(),
-                            "inet6".into(),
-                            via.to_string(),
-                            "dev".into(),
-                            dev.clone(),
-                            "proto".into(),
-                            "bgp".into(),
-                        ]
-                    }
-                    RouteOp::RemoveAll(_) => {
-                        for p in std::mem::take(&mut installed) {
-                            ip(&[
-                                "route".into(),
-                                "del".into(),
-                                p.to_string(),
-                                "proto".into(),
-                                "bgp".into(),
-                            ]);
+                        let what = format!("route replace {p} via inet6 {via} dev {dev} proto bgp");
+                        match Interface::lookup(&dev) {
+                            Ok(i) => {
+                                installed.insert(p);
+                                let change = Change::Replace {
+                                    prefix: p,
+                                    via,
+                                    ifindex: i.ifindex,
+                                };
+                                apply(nl.as_mut(), change, &what);
+                            }
+                            Err(e) => warn!("kernel: cannot {what}: {dev}: {e}"),
                         }
-                        if let RouteOp::RemoveAll(done) = op {
-                            let _ = done.send(());
-                        }
-                        continue;
                     }
                     RouteOp::Delete(p) => {
-                        if !installed.remove(p) {
-                            continue;
+                        if installed.remove(&p) {
+                            let what = format!("route del {p} proto bgp");
+                            apply(nl.as_mut(), Change::Delete(p), &what);
                         }
-                        vec![
-                            "route".into(),
-                            "del".into(),
-                            p.to_string(),
-                            "proto".into(),
-                            "bgp".into(),
-                        ]
                     }
-                };
-                ip(&args);
+                    RouteOp::RemoveAll(done) => {
+                        for p in std::mem::take(&mut installed) {
+                            let what = format!("route del {p} proto bgp");
+                            apply(nl.as_mut(), Change::Delete(p), &what);
+                        }
+                        let _ = done.send(());
+                    }
+                }
             }
         });
         KernelRoutes { tx }

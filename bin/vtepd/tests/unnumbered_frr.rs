@@ -4,7 +4,7 @@
 //! address from router advertisements, the session comes up with the
 //! extended next hop capability, each side's VTEP /32 crosses in IPv4
 //! unicast with the link-local next hop and lands in both kernels (FRR's
-//! zebra on one side, vtepd's `ip route` on the other), the VTEP addresses
+//! zebra on one side, vtepd's rtnetlink route on the other), the VTEP addresses
 //! ping each other over it, and the EVPN type-3 routes cross the same
 //! session with the IPv4 VTEP addresses as next hops.
 
