@@ -356,6 +356,31 @@ pub struct Config {
     pub event_channel: usize,
 }
 
+/// The log filter `s` describes: comma-separated directives, each a level
+/// (`off`, `error`, `warn`, `info`, `debug`, `trace`: the default) or
+/// `target=level` (a module path, e.g. `vtepd::bgp=debug`). A bare word
+/// that is not a level is refused rather than read as a target name (a
+/// misspelt level would otherwise silence every other target).
+pub fn log_filter(s: &str) -> Result<tracing_subscriber::filter::Targets, String> {
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    let level = |l: &str| {
+        l.trim()
+            .parse::<LevelFilter>()
+            .map_err(|_| format!("{l:?} is not a level (off, error, warn, info, debug, trace)"))
+    };
+    let mut t = Targets::new();
+    for d in s.split(',').map(str::trim).filter(|d| !d.is_empty()) {
+        t = match d.split_once('=') {
+            Some((target, l)) if !target.trim().is_empty() => {
+                t.with_target(target.trim().to_owned(), level(l)?)
+            }
+            Some(_) => return Err(format!("{d:?}: no target before '='")),
+            None => t.with_default(level(d)?),
+        };
+    }
+    Ok(t)
+}
+
 /// Default control socket.
 pub const DEFAULT_SOCKET: &str = "/run/vtepd/vtepd.sock";
 
@@ -400,7 +425,7 @@ struct RawControl {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
 struct RawLog {
-    level: Option<String>,
+    level: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -789,6 +814,12 @@ impl Config {
         let dad_time = match raw.evpn.as_ref().and_then(|e| e.dad_time.as_ref()) {
             Some(t) => cx.int(t, "evpn.dad-time", 2, 1800)?,
             None => 180,
+        };
+        let log_level = match raw.log.as_ref().and_then(|l| l.level.as_ref()) {
+            Some(l) => cx.parse(l, "log.level", |v: &String| {
+                log_filter(v).map(|_| v.clone())
+            })?,
+            None => "info".to_owned(),
         };
         let event_channel = match raw.evpn.as_ref().and_then(|e| e.event_channel.as_ref()) {
             Some(t) => cx.int::<u32>(t, "evpn.event-channel", 1, 65536)? as usize,
@@ -1196,10 +1227,7 @@ impl Config {
                 .control
                 .and_then(|c| c.socket)
                 .map_or_else(|| PathBuf::from(DEFAULT_SOCKET), PathBuf::from),
-            log_level: raw
-                .log
-                .and_then(|l| l.level)
-                .unwrap_or_else(|| "info".to_owned()),
+            log_level,
             neighbors,
             vnis,
             originate,
@@ -1452,5 +1480,18 @@ prefix = "10.80.0.0/24"
         let e = parse("[bgp]\nasn = 1\n").unwrap_err();
         assert_eq!(e.field, "bgp.router-id");
         assert_eq!(e.line, Some(1));
+
+        let head = "[bgp]\nrouter-id = \"10.0.0.1\"\nasn = 1\n[log]\n";
+        let e = parse(&format!("{head}level = \"loud\"\n")).unwrap_err();
+        assert_eq!(e.field, "log.level");
+        assert_eq!(e.line, Some(5));
+        for good in [
+            "debug",
+            "info,vtepd::bgp=trace",
+            "warn,vtepd_dataplane=debug",
+        ] {
+            let c = parse(&format!("{head}level = \"{good}\"\n")).unwrap();
+            assert_eq!(c.log_level, good);
+        }
     }
 }
