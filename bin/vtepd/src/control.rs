@@ -444,10 +444,15 @@ pub fn render_neighbors(v: &Value) -> String {
                 .collect();
             let _ = writeln!(
                 o,
-                "  Peer graceful restart: restart time {} s{}, families: {}",
+                "  Peer graceful restart: restart time {} s{}{}, families: {}",
                 s(&pg["restart-time"]),
                 if pg["restarting"] == json!(true) {
                     ", restarting"
+                } else {
+                    ""
+                },
+                if pg["notification"] == json!(true) {
+                    ", N bit (RFC 8538)"
                 } else {
                     ""
                 },

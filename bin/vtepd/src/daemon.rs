@@ -42,9 +42,12 @@ pub fn session_config(cfg: &Config, n: &crate::config::Neighbor) -> SessionConfi
     s.families = n.families.clone();
     // Graceful restart helper (RFC 4724 §3, a capability with no families:
     // this router keeps no forwarding state across its own restart, but
-    // keeps a restarting peer's routes, as FRR does by default).
+    // keeps a restarting peer's routes, as FRR does by default), with the
+    // N bit (RFC 8538): a peer that sets it too keeps its routes across a
+    // session lost to a NOTIFICATION other than Hard Reset, such as an
+    // expired hold timer on a flaky link.
     s.graceful_restart = Some(GracefulRestart {
-        flags: 0,
+        flags: GracefulRestart::NOTIFICATION,
         restart_time: GR_RESTART_TIME,
         families: Vec::new(),
     });

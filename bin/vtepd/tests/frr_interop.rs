@@ -1,7 +1,8 @@
 //! vtepd ↔ FRR 8.4 bgpd: iBGP and eBGP EVPN sessions with type-2/3/5 both
 //! ways (FRR side: kernel VXLAN + bridge VTEP and the L3VNI recipe), FRR as
 //! route reflector for two vtepd clients, hold-timer expiry seen by FRR, and
-//! the OPEN error vtepd sends for a wrong AS seen by FRR with its code.
+//! the OPEN error vtepd sends for a wrong AS seen by FRR with its code, and
+//! RFC 8538 Hard Resets both ways.
 
 mod common;
 
@@ -531,5 +532,88 @@ connect-retry = 1
     drop(keep);
     println!("total {:?}", started.elapsed());
     assert!(started.elapsed() < Duration::from_secs(60));
+    Ok(())
+}
+
+/// FRR with graceful restart (full mode: its IPv4 unicast routes are listed
+/// with the forwarding bit) and RFC 8538's N bit, announcing 10.60.1.0/24.
+const GR_BGPD: &str = "\
+router bgp 65000
+ bgp router-id 10.0.0.1
+ no bgp network import-check
+ bgp graceful-restart
+ bgp graceful-restart notification
+ timers bgp 3 9
+ neighbor 10.0.0.2 remote-as 65000
+ neighbor 10.0.0.2 timers connect 1
+ neighbor 10.0.0.2 advertisement-interval 0
+ address-family ipv4 unicast
+  network 10.60.1.0/24
+  neighbor 10.0.0.2 activate
+ exit-address-family
+!
+";
+
+/// FRR's route in vtepd: (present, stale).
+fn frr_route(v: &Vtepd) -> Result<Option<bool>> {
+    Ok(v.paths(&["bgp", "ipv4"])?
+        .iter()
+        .find(|p| p["network"] == "10.60.1.0/24")
+        .map(|p| p["stale"] == true))
+}
+
+/// RFC 8538 with FRR: both set the N bit; FRR's administrative shutdown of
+/// the neighbour comes as a Hard Reset (Cease 6/9 carrying 6/2) and vtepd
+/// drops FRR's route at once instead of keeping it stale; vtepd's own
+/// shutdown (SIGTERM) goes to FRR as a Hard Reset too.
+#[test]
+fn frr_hard_reset_flushes() -> Result<()> {
+    let lab = Lab::new()?;
+    let pair = Pair::create(&lab, "f", "v")?;
+    let frr = pair.a.frr("hostname frr\n", Some(GR_BGPD))?;
+    let conf = vtepd_conf("10.0.0.2", 65000, "10.0.0.1", "\"internal\"", "")
+        .replace("[\"l2vpn-evpn\"]", "[\"ipv4-unicast\"]");
+    let mut vtepd = Vtepd::start(&lab, &pair.b, "vtepd", &conf)?;
+    vtepd.wait_established(&lab, "10.0.0.1")?;
+    lab.wait_until(T, "FRR's route in vtepd", || {
+        frr_route(&vtepd).map(|r| r == Some(false))
+    })?;
+    let n = vtepd.show(&["bgp", "neighbors", "10.0.0.1"])?;
+    let pg = &n["neighbors"][0]["peer-graceful-restart"];
+    assert_eq!(pg["notification"], true, "FRR's N bit: {n}");
+    assert_eq!(pg["families"][0]["family"], "ipv4-unicast", "{n}");
+
+    frr.vtysh(&[
+        "configure terminal",
+        "router bgp 65000",
+        "neighbor 10.0.0.2 shutdown",
+    ])?;
+    lab.wait_until(T, "vtepd receives FRR's Hard Reset", || {
+        vtepd.peer("10.0.0.1").map(|p| {
+            p["last-notification-received"]["code"] == 6
+                && p["last-notification-received"]["subcode"] == 9
+        })
+    })?;
+    assert_eq!(frr_route(&vtepd)?, None, "a Hard Reset flushes, no stale");
+    let n = vtepd.show(&["bgp", "neighbors", "10.0.0.1"])?;
+    assert!(n["neighbors"][0]["graceful-restart"].is_null(), "{n}");
+
+    frr.vtysh(&[
+        "configure terminal",
+        "router bgp 65000",
+        "no neighbor 10.0.0.2 shutdown",
+    ])?;
+    vtepd.wait_established(&lab, "10.0.0.1")?;
+    frr.wait_established("10.0.0.2", T)?;
+    vtepd.process.signal("TERM")?;
+    // FRR reports a Hard Reset by the NOTIFICATION inside it (6/2) and a
+    // flag.
+    lab.wait_until(T, "FRR sees vtepd's Hard Reset", || {
+        let v = frr.vtysh_json("show bgp neighbors 10.0.0.2 json")?;
+        let n = &v["10.0.0.2"];
+        Ok::<bool, anyhow::Error>(
+            n["lastNotificationHardReset"] == true && n["lastErrorCodeSubcode"] == "0602",
+        )
+    })?;
     Ok(())
 }

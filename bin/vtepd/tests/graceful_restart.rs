@@ -2,7 +2,12 @@
 //! when gobgpd dies without a NOTIFICATION, vtepd keeps its routes, marked
 //! stale; when it comes back, routes it no longer announces go and the ones
 //! it announces again are fresh; when it stays away past its restart time,
-//! all its stale routes go.
+//! all its stale routes go. With the N bit of RFC 8538 on both sides: a
+//! session lost to an expired hold timer (the link silently drops
+//! everything) keeps GoBGP's routes as stale until it is back with an
+//! End-of-RIB; so does one closed by GoBGP's administrative shutdown (a
+//! plain Cease 6/2: GoBGP 3.10 sends no Hard Reset). Hard Reset from FRR:
+//! `frr_interop`.
 
 mod common;
 
@@ -176,5 +181,96 @@ fn graceful_restart_helper() -> Result<()> {
         "stale routes went after {waited:?}, before the 4 s restart time"
     );
     println!("stale routes kept {waited:?} after the second loss (restart time 4 s)");
+    Ok(())
+}
+
+/// GoBGP with graceful restart and the N bit (RFC 8538), hold time 3 s.
+fn gobgpd_n_bit() -> String {
+    GOBGPD
+        .replace("hold-time = 9", "hold-time = 3")
+        .replace("keepalive-interval = 3", "keepalive-interval = 1")
+        .replace(
+            "    restart-time = 4\n",
+            "    restart-time = 30\n    notification-enabled = true\n",
+        )
+}
+
+#[test]
+fn graceful_notification_n_bit() -> Result<()> {
+    let lab = Lab::new()?;
+    let vns = lab.netns("v")?;
+    let gns = lab.netns("g")?;
+    let _l = Veth::pair(&vns, "u0", &gns, "u0")
+        .addrs_a(&["10.0.0.1/24"])
+        .addrs_b(&["10.0.0.2/24"])
+        .create()?;
+    let v = Vtepd::start(
+        &lab,
+        &vns,
+        "vtepd",
+        &VTEPD.replace("hold-time = 9", "hold-time = 3"),
+    )?;
+    let g = gns.gobgpd(&gobgpd_n_bit())?;
+    v.wait_established(&lab, "10.0.0.2")?;
+    let both = ["10.50.1.0/24", "10.50.2.0/24"];
+    for p in both {
+        g.cli(&[
+            "global", "rib", "-a", "ipv4", "add", p, "nexthop", "10.0.0.2",
+        ])?;
+    }
+    lab.wait_until(T, "GoBGP's routes in vtepd", || {
+        from_gobgp(&v).map(|r| r == routes(&both, false))
+    })?;
+    let n = v.show(&["bgp", "neighbors", "10.0.0.2"])?;
+    assert_eq!(
+        n["neighbors"][0]["peer-graceful-restart"]["notification"], true,
+        "GoBGP's N bit: {n}"
+    );
+
+    // The link drops everything: vtepd's hold timer (3 s) expires, its
+    // NOTIFICATION (4/0) is lost, and with the N bit the routes stay, stale.
+    let block = vns.nft_table(
+        "inet",
+        "cut",
+        "chain in { type filter hook input priority 0; policy drop; }\n\
+         chain out { type filter hook output priority 0; policy drop; }",
+    )?;
+    let cut = Instant::now();
+    lab.wait_until(T, "vtepd's hold timer expires", || {
+        v.peer("10.0.0.2").map(|p| p["state"] != "Established")
+    })?;
+    println!("session down {:?} after the link was cut", cut.elapsed());
+    let p = v.peer("10.0.0.2")?;
+    assert_eq!(p["last-notification-sent"]["code"], 4, "hold timer: {p}");
+    assert_eq!(from_gobgp(&v)?, routes(&both, true), "kept as stale");
+
+    // The link comes back: the session too, GoBGP announces its routes and
+    // an End-of-RIB, and they are fresh again.
+    drop(block);
+    v.wait_established(&lab, "10.0.0.2")?;
+    lab.wait_until(T, "GoBGP's routes fresh again", || {
+        from_gobgp(&v).map(|r| r == routes(&both, false))
+    })?;
+
+    // GoBGP's administrative shutdown comes as a plain Cease 6/2, which
+    // with the N bit is not a Hard Reset: the routes stay, stale, until
+    // GoBGP is enabled again and sends its End-of-RIB.
+    g.cli(&["neighbor", "10.0.0.1", "shutdown"])?;
+    lab.wait_until(T, "vtepd receives Cease 6/2", || {
+        v.peer("10.0.0.2").map(|p| {
+            p["state"] != "Established"
+                && p["last-notification-received"]["code"] == 6
+                && p["last-notification-received"]["subcode"] == 2
+        })
+    })?;
+    assert_eq!(from_gobgp(&v)?, routes(&both, true), "kept as stale");
+    g.cli(&["neighbor", "10.0.0.1", "enable"])?;
+    v.wait_established(&lab, "10.0.0.2")?;
+    lab.wait_until(T, "GoBGP's routes fresh after the shutdown", || {
+        from_gobgp(&v).map(|r| r == routes(&both, false))
+    })?;
+
+    let n = v.show(&["bgp", "neighbors", "10.0.0.2"])?;
+    assert!(n["neighbors"][0]["graceful-restart"].is_null(), "{n}");
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Configuration reload: a GoBGP peer stays Established (same session, no
 //! reset) across a `vtepd reload` that adds a second neighbour (another
 //! vtepd) and an originated route; a SIGHUP reload that removes that
-//! neighbour sends it Cease / Peer De-configured (6/3), which it records,
+//! neighbour sends it Cease / Peer De-configured (6/3, in a Hard Reset), which it records,
 //! and withdraws the route; a bad file is refused by `vtepd reload` (non-zero
 //! exit, the message names file, line and field) and the running
 //! configuration is kept; a change of router ID and AS is reported as not
@@ -142,10 +142,15 @@ fn reload_adds_removes_and_refuses() -> Result<()> {
     // 2. Remove it again (and the route) with SIGHUP: Cease 6/3 to peer2.
     std::fs::write(&vtepd.config, &text)?;
     vtepd.process.signal("HUP")?;
-    lab.wait_until(T, "peer2 records Cease 6/3", || {
+    // Both vtepds set graceful restart's N bit (RFC 8538), so the Cease
+    // goes as a Hard Reset (6/9) carrying 6/3.
+    lab.wait_until(T, "peer2 records Cease 6/3 in a Hard Reset", || {
         peer2.peer("10.0.2.1").map(|p| {
             p["last-notification-received"]["code"] == 6
-                && p["last-notification-received"]["subcode"] == 3
+                && p["last-notification-received"]["subcode"] == 9
+                && p["last-error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("(Hard Reset of 6/3)"))
         })
     })?;
     gobgp.wait_rib("ipv4", "10.91.0.0/24 withdrawn after reload", T, |r| {

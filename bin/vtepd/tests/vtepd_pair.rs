@@ -86,10 +86,15 @@ fn vtepd_pair_collision_routes_and_cease() -> Result<()> {
 
     let status = va.process.stop_with("TERM", Duration::from_secs(5))?;
     assert!(status.success(), "{status:?}");
+    // Both set graceful restart's N bit (RFC 8538): the Cease goes as a
+    // Hard Reset (6/9) carrying 6/2, and B drops A's routes at once.
     lab.wait_until(T, "B recorded Cease 6/2 from A", || -> Result<bool> {
         let p = vb.peer("10.0.0.1")?;
         Ok(p["last-notification-received"]["code"] == 6
-            && p["last-notification-received"]["subcode"] == 2)
+            && p["last-notification-received"]["subcode"] == 9
+            && p["last-error"]
+                .as_str()
+                .is_some_and(|e| e.contains("(Hard Reset of 6/2)")))
     })?;
     let ps = vb.paths(&["bgp", "evpn", "route"])?;
     assert!(ps.iter().all(|p| p["source"] == "local"), "{ps:#?}");

@@ -79,9 +79,20 @@ pub struct GracefulRestart {
 }
 
 impl GracefulRestart {
+    /// The R bit (restart state).
+    pub const RESTARTING: u8 = 0x8;
+    /// The N bit (RFC 8538 §2): graceful restart also after a NOTIFICATION
+    /// other than Hard Reset.
+    pub const NOTIFICATION: u8 = 0x4;
+
     /// The R bit: the sender has restarted.
     pub fn restarting(&self) -> bool {
-        self.flags & 0x8 != 0
+        self.flags & Self::RESTARTING != 0
+    }
+
+    /// The N bit: the sender supports RFC 8538.
+    pub fn notification(&self) -> bool {
+        self.flags & Self::NOTIFICATION != 0
     }
 }
 

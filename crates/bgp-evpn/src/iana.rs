@@ -318,6 +318,9 @@ pub mod cease_subcode {
     pub const CONNECTION_COLLISION: u8 = 7;
     /// Out of resources.
     pub const OUT_OF_RESOURCES: u8 = 8;
+    /// Hard Reset (RFC 8538 §3): the data is the NOTIFICATION it stands
+    /// for (code, subcode, data), and graceful restart does not apply.
+    pub const HARD_RESET: u8 = 9;
 }
 
 /// Well-known communities (RFC 1997, RFC 3765 for NO_PEER).

@@ -195,6 +195,24 @@ impl Notification {
     pub fn cease(subcode: u8) -> Notification {
         Notification::new(iana::error_code::CEASE, subcode, Vec::new())
     }
+
+    /// A Hard Reset (Cease 6/9, RFC 8538 §3) standing for `inner`: its
+    /// data is `inner`'s code, subcode and data.
+    pub fn hard_reset(inner: &Notification) -> Notification {
+        let mut data = Vec::with_capacity(2 + inner.data.len());
+        data.extend_from_slice(&[inner.code, inner.subcode]);
+        data.extend_from_slice(&inner.data);
+        Notification::new(
+            iana::error_code::CEASE,
+            iana::cease_subcode::HARD_RESET,
+            data,
+        )
+    }
+
+    /// This is a Hard Reset (RFC 8538 §3).
+    pub fn is_hard_reset(&self) -> bool {
+        self.code == iana::error_code::CEASE && self.subcode == iana::cease_subcode::HARD_RESET
+    }
 }
 
 /// ROUTE-REFRESH subtype (RFC 7313 §3.2).

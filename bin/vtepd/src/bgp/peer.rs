@@ -103,6 +103,8 @@ struct Task {
     credit: Option<Credit>,
     /// The peer's graceful restart capability in the established session.
     peer_gr: Option<GracefulRestart>,
+    /// Both sides set the N bit of graceful restart (RFC 8538).
+    gr_notification: bool,
 }
 
 /// Run the peer task until shutdown. `cmd_tx`/`cmd_rx` is the task's own
@@ -127,6 +129,7 @@ pub async fn run(
         budget: Arc::new(Semaphore::new(INPUT_BUDGET)),
         credit: None,
         peer_gr: None,
+        gr_notification: false,
     };
     if let Some(s) = t.slots.first_mut() {
         s.session.handle(now(), Input::ManualStart);
@@ -494,6 +497,7 @@ impl Task {
                 info!(peer = %addr, peer_as = %info.peer_as, router_id = %info.peer_router_id,
                     hold = info.hold_time, families = ?fams, "session established");
                 self.peer_gr = info.negotiated.peer_graceful_restart.clone();
+                self.gr_notification = info.negotiated.graceful_notification;
                 let _ = self.rib.send(RibCmd::PeerUp {
                     id: self.spec.id,
                     address: addr,
@@ -525,12 +529,17 @@ impl Task {
                 reason,
                 was_established,
             } => {
+                // A Hard Reset (RFC 8538) names the NOTIFICATION it carries.
+                let inner = |n: &vtepd_bgp_evpn::message::Notification| match n.data.get(..2) {
+                    Some([c, s]) if n.is_hard_reset() => format!(" (Hard Reset of {c}/{s})"),
+                    _ => String::new(),
+                };
                 let text = match &reason {
                     DownReason::NotificationSent(n) => {
-                        format!("NOTIFICATION sent {}/{}", n.code, n.subcode)
+                        format!("NOTIFICATION sent {}/{}{}", n.code, n.subcode, inner(n))
                     }
                     DownReason::NotificationReceived(n) => {
-                        format!("NOTIFICATION received {}/{}", n.code, n.subcode)
+                        format!("NOTIFICATION received {}/{}{}", n.code, n.subcode, inner(n))
                     }
                     DownReason::ConnectionClosed => "connection closed".to_owned(),
                 };
@@ -540,12 +549,22 @@ impl Task {
                 if was_established {
                     // RFC 4724 §4.2: a session lost without a NOTIFICATION
                     // to a peer that advertised graceful restart keeps its
-                    // routes (of the families it listed) as stale.
+                    // routes (of the families it listed) as stale. With the
+                    // N bit on both sides (RFC 8538 §4) so does one lost to
+                    // a NOTIFICATION, sent or received (an expired hold
+                    // timer, an error), unless it is a Hard Reset.
                     // Not for dynamic (listen-range) neighbours: their
                     // task and id end with the session.
-                    let graceful = match (&reason, self.peer_gr.take()) {
-                        (DownReason::ConnectionClosed, Some(gr))
-                            if gr.restart_time > 0
+                    let graceful_reason = match &reason {
+                        DownReason::ConnectionClosed => true,
+                        DownReason::NotificationSent(n) | DownReason::NotificationReceived(n) => {
+                            self.gr_notification && !n.is_hard_reset()
+                        }
+                    };
+                    let graceful = match self.peer_gr.take() {
+                        Some(gr)
+                            if graceful_reason
+                                && gr.restart_time > 0
                                 && !gr.families.is_empty()
                                 && !self.spec.dynamic =>
                         {

@@ -180,6 +180,7 @@ fn neighbors(t: &RibTask, address: Option<&str>) -> Value {
                 Some(g) => json!({
                     "restart-time": g.restart_time,
                     "restarting": g.restarting(),
+                    "notification": g.notification(),
                     "families": g.families.iter().map(|f| json!({
                         "family": crate::config::family_name(f.family),
                         "forwarding-preserved": f.forwarding_preserved(),

@@ -112,6 +112,19 @@ impl Cease {
     }
 
     /// Whether the session starts again by itself after this stop.
+    /// With the N bit negotiated (RFC 8538 §5), this Cease is sent as a
+    /// Hard Reset, so that the peer flushes this router's routes instead of
+    /// keeping them as stale: the session was ended on purpose (a prefix
+    /// limit, an administrative shutdown or reset, a removed neighbour).
+    /// The others (collisions, configuration changes that restart the
+    /// session, resources) end it gracefully.
+    pub fn hard(self) -> bool {
+        matches!(
+            self,
+            Cease::MaxPrefixes | Cease::AdminShutdown | Cease::PeerDeconfigured | Cease::AdminReset
+        )
+    }
+
     fn restarts(self) -> bool {
         matches!(
             self,
@@ -545,7 +558,15 @@ impl Session {
                 self.actions.push_back(Action::CloseConnection);
             }
             State::OpenSent | State::OpenConfirm | State::Established => {
-                let n = Notification::cease(cease.subcode());
+                let mut n = Notification::cease(cease.subcode());
+                if cease.hard()
+                    && self
+                        .negotiated
+                        .as_ref()
+                        .is_some_and(|g| g.graceful_notification)
+                {
+                    n = Notification::hard_reset(&n);
+                }
                 self.send_notification(&n);
                 self.actions.push_back(Action::CloseConnection);
                 self.down(DownReason::NotificationSent(n));

@@ -20,6 +20,10 @@ pub struct Negotiated {
     pub enhanced_route_refresh: bool,
     /// The peer's graceful restart capability, if sent (RFC 4724).
     pub peer_graceful_restart: Option<GracefulRestart>,
+    /// Both sides set the N bit (RFC 8538 §2): NOTIFICATIONs other than
+    /// Hard Reset end the session gracefully, and a Cease that should flush
+    /// the peer's routes goes as Hard Reset.
+    pub graceful_notification: bool,
     /// The peer's hostname and domain (FRR's FQDN capability).
     pub peer_hostname: Option<(String, String)>,
 }
@@ -126,6 +130,13 @@ pub fn negotiate(ours: &[Capability], theirs: &[Capability], peer: PeerKind) -> 
         Capability::GracefulRestart(g) => Some(g.clone()),
         _ => None,
     });
+    let n_bit = |caps: &[Capability]| {
+        has(
+            caps,
+            &|c| matches!(c, Capability::GracefulRestart(g) if g.notification()),
+        )
+    };
+    let graceful_notification = n_bit(ours) && n_bit(theirs);
     let peer_hostname = theirs.iter().find_map(|c| match c {
         Capability::Fqdn { hostname, domain } => Some((hostname.clone(), domain.clone())),
         _ => None,
@@ -142,6 +153,7 @@ pub fn negotiate(ours: &[Capability], theirs: &[Capability], peer: PeerKind) -> 
         route_refresh,
         enhanced_route_refresh,
         peer_graceful_restart,
+        graceful_notification,
         peer_hostname,
     }
 }

@@ -596,6 +596,76 @@ fn stops_send_cease_subcodes() {
     }
 }
 
+/// RFC 8538: with the N bit on both sides, a Cease that ends the session
+/// on purpose goes as Hard Reset (6/9) carrying the Cease; the others, and
+/// every Cease when one side lacks the N bit, go as they are.
+#[test]
+fn hard_reset_only_with_the_n_bit_on_both_sides() {
+    let gr = |flags| {
+        Some(crate::capability::GracefulRestart {
+            flags,
+            restart_time: 120,
+            families: Vec::new(),
+        })
+    };
+    let n = crate::capability::GracefulRestart::NOTIFICATION;
+    for (a_flags, b_flags, cease, want) in [
+        (
+            n,
+            n,
+            Cease::PeerDeconfigured,
+            Some(cease_subcode::PEER_DECONFIGURED),
+        ),
+        (n, n, Cease::MaxPrefixes, Some(cease_subcode::MAX_PREFIXES)),
+        (
+            n,
+            n,
+            Cease::AdminShutdown,
+            Some(cease_subcode::ADMIN_SHUTDOWN),
+        ),
+        (n, n, Cease::AdminReset, Some(cease_subcode::ADMIN_RESET)),
+        (n, n, Cease::OtherConfigChange, None),
+        (n, n, Cease::ConnectionCollision, None),
+        (n, 0, Cease::PeerDeconfigured, None),
+        (0, n, Cease::PeerDeconfigured, None),
+    ] {
+        let mut a = cfg(65000, 1, 65000);
+        a.graceful_restart = gr(a_flags);
+        let mut b = cfg(65000, 2, 65000);
+        b.passive = true;
+        b.graceful_restart = gr(b_flags);
+        let mut p = Pair::new(a, b);
+        p.establish();
+        let both = a_flags & b_flags != 0;
+        assert_eq!(
+            p.a.negotiated().map(|g| g.graceful_notification),
+            Some(both)
+        );
+        p.a.handle(p.now, Input::Stop(cease));
+        p.pump();
+        let plain = Notification::cease(cease.subcode());
+        let sent = match want {
+            Some(sub) => {
+                let h = Notification::hard_reset(&plain);
+                assert!(h.is_hard_reset());
+                assert_eq!((h.code, h.subcode), (6, 9));
+                assert_eq!(h.data, vec![6, sub]);
+                h
+            }
+            None => plain,
+        };
+        assert_eq!(
+            p.seen_a.sent.last(),
+            Some(&Message::Notification(sent.clone())),
+            "{cease:?} with N bits {a_flags}/{b_flags}"
+        );
+        assert_eq!(
+            p.seen_b.downs,
+            vec![(DownReason::NotificationReceived(sent), true)]
+        );
+    }
+}
+
 #[test]
 fn idle_hold_backs_off_and_restarts() {
     // A peer that never answers: every attempt ends by hold timer in
