@@ -7,7 +7,9 @@
 #   (hosts: 192.168.77.1/.2, MTU 1450; VTEPs 10.77.0.1/.2, VNI 100)
 #
 # Measures with iperf3: TCP 1 stream, TCP 4 streams (Gbit/s received), UDP
-# 64-byte payloads at unlimited offered rate (received packets/s), and the
+# 64-byte payloads at unlimited offered rate (received packets/s; udp64),
+# the highest 64-byte rate received with zero loss (udp64z: a binary search
+# of ZL_STEPS=7 trials of ZL_SECS=3 s over the offered rate), and the
 # CPU used: each vtepd-l2 process (from /proc/PID/stat, % of one core) and
 # the whole machine (from /proc/stat, % of all cores; for the kernel this is
 # where its VXLAN work shows up, as softirq time). Prints min/median/max of
@@ -16,7 +18,7 @@
 # Usage (root): benches/dataplane_vs_kernel.sh [SECONDS=10] [RUNS=3]
 # WITH_TAP=1 adds a third mode: vtepd-l2 with TAP ports (the TAP devices
 # become the hosts' interfaces; TSO super-frames through vnet headers).
-# MODES="kernel vtepd vtepd-tap" and TESTS="tcp1 tcp4 udp64" pick what runs
+# MODES="kernel vtepd vtepd-tap" and TESTS="tcp1 tcp4 udp64 udp64z" pick what runs
 # (the kernel mode is the reference of the ratios); VTEPD_ARGS adds options
 # to both vtepd-l2 processes (e.g. "--workers 1 --source-sockets 0").
 # Needs iperf3, iproute2, jq. Builds vtepd-l2 with the bench profile unless
@@ -25,6 +27,8 @@
 set -euo pipefail
 
 SECS=${1:-10}
+ZL_SECS=${ZL_SECS:-3}
+ZL_STEPS=${ZL_STEPS:-7}
 RUNS=${2:-3}
 P=dvk
 HERE=$(cd "$(dirname "$0")/.." && pwd)
@@ -118,7 +122,7 @@ run_one() {
     read -r busy0 tot0 < <(sys_busy)
     local t0; t0=$(date +%s.%N)
     local out
-    out=$(ip netns exec $P-hA iperf3 -c 192.168.77.2 -t "$SECS" -J "$@")
+    out=$(ip netns exec $P-hA iperf3 -c 192.168.77.2 -t "${RUN_SECS:-$SECS}" -J "$@")
     local t1; t1=$(date +%s.%N)
     read -r busy1 tot1 < <(sys_busy)
     if [ ${#PIDS[@]} -eq 2 ]; then a1=$(proc_ticks "${PIDS[0]}"); b1=$(proc_ticks "${PIDS[1]}"); fi
@@ -139,6 +143,23 @@ run_one() {
     printf '%.3f %.0f %.0f %.0f %s\n' "$v" "$ca" "$cb" "$cs" "$r"
 }
 
+# zero_loss -> the run_one line of the highest 64-byte UDP rate that crossed
+# without a single lost datagram: an unlimited run gives the ceiling, then a
+# binary search (ZL_STEPS trials of ZL_SECS seconds each) between a twentieth
+# of it and it; the offered rate is set with iperf3 -b (payload bits/s).
+zero_loss() {
+    local top best="" lo hi mid line lost
+    top=$(RUN_SECS=$ZL_SECS run_one udp -u -l 64 -b 0 | awk '{printf "%d", $1}')
+    lo=$((top / 20)); hi=$top
+    for _ in $(seq "$ZL_STEPS"); do
+        mid=$(((lo + hi) / 2))
+        line=$(RUN_SECS=$ZL_SECS run_one udp -u -l 64 -b $((mid * 64 * 8)))
+        lost=$(echo "$line" | awk '{print $5}')
+        if [ "$lost" = 0 ]; then best=$line; lo=$mid; else hi=$mid; fi
+    done
+    echo "${best:-0 0 0 0 0}"
+}
+
 declare -A RES
 measure() {
     local mode=$1
@@ -157,6 +178,7 @@ measure() {
                 tcp1) line=$(run_one tcp) ;;
                 tcp4) line=$(run_one tcp -P 4) ;;
                 udp64) line=$(run_one udp -u -l 64 -b 0) ;;
+                udp64z) line=$(zero_loss) ;;
             esac
             vals+=("$line")
             echo "  $mode $test: $line" >&2
@@ -176,7 +198,7 @@ stats() { # column N of the lines -> "min median max"
 
 echo "dataplane_vs_kernel: ${SECS}s per run, $RUNS runs, $(nproc) cores, kernel $(uname -r)"
 MODES=${MODES:-"kernel vtepd ${WITH_TAP:+vtepd-tap}"}
-TESTS=${TESTS:-"tcp1 tcp4 udp64"}
+TESTS=${TESTS:-"tcp1 tcp4 udp64 udp64z"}
 echo "vtepd-l2: $VTEPD_L2 ${VTEPD_ARGS:-}; load average: $(cut -d' ' -f1-3 /proc/loadavg)"
 for m in $MODES; do measure $m; done
 
@@ -186,7 +208,7 @@ for m in $MODES; do
     [ $m = kernel ] && continue
     printf '\n%-7s %-6s %28s %28s %7s\n' test unit "kernel min/med/max" "$m min/med/max" ratio
     for test in $TESTS; do
-        unit=Gbit/s; [ $test = udp64 ] && unit=pps
+        unit=Gbit/s; case $test in udp64*) unit=pps ;; esac
         k=$(echo "${RES[kernel,$test]}" | stats 1)
         v=$(echo "${RES[$m,$test]}" | stats 1)
         km=$(echo "$k" | awk '{print $2}'); vm=$(echo "$v" | awk '{print $2}')
