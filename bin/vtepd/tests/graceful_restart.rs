@@ -15,7 +15,8 @@ use std::time::{Duration, Instant};
 
 use common::{Vtepd, T};
 use vtepd_lab::serde_json::Value;
-use vtepd_lab::{GoBgp, Lab, Netns, Result, Veth};
+use vtepd_lab::topo::Pair;
+use vtepd_lab::{GoBgp, Lab, Netns, Result};
 
 /// GoBGP with graceful restart (restart time 4 s) for IPv4 unicast.
 const GOBGPD: &str = r#"
@@ -104,15 +105,11 @@ fn routes(prefixes: &[&str], stale: bool) -> Vec<(String, bool)> {
 #[test]
 fn graceful_restart_helper() -> Result<()> {
     let lab = Lab::new()?;
-    let vns = lab.netns("v")?;
-    let gns = lab.netns("g")?;
-    let _l = Veth::pair(&vns, "u0", &gns, "u0")
-        .addrs_a(&["10.0.0.1/24"])
-        .addrs_b(&["10.0.0.2/24"])
-        .create()?;
-    let v = Vtepd::start(&lab, &vns, "vtepd", VTEPD)?;
+    let pair = Pair::create(&lab, "v", "g")?;
+    let (vns, gns) = (&pair.a, &pair.b);
+    let v = Vtepd::start(&lab, vns, "vtepd", VTEPD)?;
     let both = ["10.50.1.0/24", "10.50.2.0/24"];
-    let mut g = start_gobgp(&lab, &gns, &v, &both, false)?;
+    let mut g = start_gobgp(&lab, gns, &v, &both, false)?;
     lab.wait_until(T, "GoBGP's routes in vtepd", || {
         from_gobgp(&v).map(|r| r == routes(&both, false))
     })?;
@@ -150,7 +147,7 @@ fn graceful_restart_helper() -> Result<()> {
     // the first route: the stale routes stay until its End-of-RIB (the
     // first one never disappears), then the first is fresh and the other
     // gone.
-    let mut g = start_gobgp(&lab, &gns, &v, &both[..1], true)?;
+    let mut g = start_gobgp(&lab, gns, &v, &both[..1], true)?;
     let n = v.show(&["bgp", "neighbors", "10.0.0.2"])?;
     let pg = &n["neighbors"][0]["peer-graceful-restart"];
     assert_eq!(pg["restarting"], true, "{n}");
@@ -198,15 +195,11 @@ fn gobgpd_n_bit() -> String {
 #[test]
 fn graceful_notification_n_bit() -> Result<()> {
     let lab = Lab::new()?;
-    let vns = lab.netns("v")?;
-    let gns = lab.netns("g")?;
-    let _l = Veth::pair(&vns, "u0", &gns, "u0")
-        .addrs_a(&["10.0.0.1/24"])
-        .addrs_b(&["10.0.0.2/24"])
-        .create()?;
+    let pair = Pair::create(&lab, "v", "g")?;
+    let (vns, gns) = (&pair.a, &pair.b);
     let v = Vtepd::start(
         &lab,
-        &vns,
+        vns,
         "vtepd",
         &VTEPD.replace("hold-time = 9", "hold-time = 3"),
     )?;
