@@ -356,6 +356,13 @@ pub struct Config {
     pub event_channel: usize,
 }
 
+/// A target is a module path: letters, digits, `_`, `-` and `::`.
+fn is_target(t: &str) -> bool {
+    !t.is_empty()
+        && t.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == ':')
+}
+
 /// The log filter `s` describes: comma-separated directives, each a level
 /// (`off`, `error`, `warn`, `info`, `debug`, `trace`: the default) or
 /// `target=level` (a module path, e.g. `vtepd::bgp=debug`). A bare word
@@ -371,8 +378,13 @@ pub fn log_filter(s: &str) -> Result<tracing_subscriber::filter::Targets, String
     let mut t = Targets::new();
     for d in s.split(',').map(str::trim).filter(|d| !d.is_empty()) {
         t = match d.split_once('=') {
-            Some((target, l)) if !target.trim().is_empty() => {
+            Some((target, l)) if is_target(target.trim()) => {
                 t.with_target(target.trim().to_owned(), level(l)?)
+            }
+            Some((target, _)) if !target.trim().is_empty() => {
+                return Err(format!(
+                    "{target:?} is not a target (a module path such as vtepd::bgp; span and field filters are not supported)"
+                ))
             }
             Some(_) => return Err(format!("{d:?}: no target before '='")),
             None => t.with_default(level(d)?),
@@ -1485,6 +1497,10 @@ prefix = "10.80.0.0/24"
         let e = parse(&format!("{head}level = \"loud\"\n")).unwrap_err();
         assert_eq!(e.field, "log.level");
         assert_eq!(e.line, Some(5));
+        for bad in ["vtepd[conn]=debug", "{peer}=info", "info,=debug"] {
+            let e = parse(&format!("{head}level = \"{bad}\"\n")).unwrap_err();
+            assert_eq!(e.field, "log.level", "{bad}: {e}");
+        }
         for good in [
             "debug",
             "info,vtepd::bgp=trace",

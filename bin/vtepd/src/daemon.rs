@@ -45,7 +45,8 @@ pub fn session_config(cfg: &Config, n: &crate::config::Neighbor) -> SessionConfi
     // keeps a restarting peer's routes, as FRR does by default), with the
     // N bit (RFC 8538): a peer that sets it too keeps its routes across a
     // session lost to a NOTIFICATION other than Hard Reset, such as an
-    // expired hold timer on a flaky link.
+    // expired hold timer on a flaky link. (Dynamic neighbours get none:
+    // `dynamic.rs`.)
     s.graceful_restart = Some(GracefulRestart {
         flags: GracefulRestart::NOTIFICATION,
         restart_time: GR_RESTART_TIME,

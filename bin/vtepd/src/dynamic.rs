@@ -177,7 +177,13 @@ fn start(ctx: &RangeCtx, ip: IpAddr) -> Dynamic {
         interface: None,
         dynamic: true,
         port: n.port,
-        session: crate::daemon::session_config(&ctx.cfg, &n),
+        session: {
+            let mut s = crate::daemon::session_config(&ctx.cfg, &n);
+            // No graceful-restart capability: a dynamic neighbour's routes
+            // end with its session, so vtepd does not claim to keep them.
+            s.graceful_restart = None;
+            s
+        },
     };
     let task = tokio::spawn(peer::run(
         spec,

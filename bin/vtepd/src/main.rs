@@ -116,8 +116,10 @@ impl Daemon {
 fn init_logging(level: &str) -> Result<()> {
     use tracing_subscriber::prelude::*;
     let filter = match std::env::var("RUST_LOG") {
-        Ok(v) => config::log_filter(&v).map_err(|e| anyhow::anyhow!("RUST_LOG: {e}"))?,
-        Err(_) => config::log_filter(level).map_err(|e| anyhow::anyhow!("log level: {e}"))?,
+        Ok(v) if !v.trim().is_empty() => {
+            config::log_filter(&v).map_err(|e| anyhow::anyhow!("RUST_LOG: {e}"))?
+        }
+        _ => config::log_filter(level).map_err(|e| anyhow::anyhow!("log level: {e}"))?,
     };
     tracing_subscriber::registry()
         .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))

@@ -143,6 +143,19 @@ pub fn request(change: Change, seq: u32) -> NetlinkMessage<RouteRequest> {
     m
 }
 
+/// How long [`Routes::apply`] waits for the kernel's answer.
+const ANSWER_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// `f`, again while a signal interrupts it.
+fn retry<T>(mut f: impl FnMut() -> io::Result<T>) -> io::Result<T> {
+    loop {
+        match f() {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            r => return r,
+        }
+    }
+}
+
 /// A `NETLINK_ROUTE` socket that applies [`Change`]s one at a time.
 #[derive(Debug)]
 pub struct Routes {
@@ -157,6 +170,9 @@ impl Routes {
         let mut sock = Socket::new(NETLINK_ROUTE)?;
         sock.bind_auto()?;
         sock.connect(&SocketAddr::new(0, 0))?;
+        // The kernel answers every request at once; the timeout only keeps
+        // the worker from waiting for ever on a kernel that does not.
+        socket2::SockRef::from(&sock).set_read_timeout(Some(ANSWER_TIMEOUT))?;
         Ok(Routes {
             sock,
             seq: 0,
@@ -170,9 +186,9 @@ impl Routes {
         let req = request(change, self.seq);
         let mut out = vec![0; req.buffer_len()];
         req.serialize(&mut out);
-        self.sock.send(&out, 0)?;
+        retry(|| self.sock.send(&out, 0))?;
         loop {
-            let n = self.sock.recv(&mut &mut self.buf[..], 0)?;
+            let n = retry(|| self.sock.recv(&mut &mut self.buf[..], 0))?;
             let mut at = 0;
             while at < n {
                 let Some(rest) = self.buf.get(at..n) else {

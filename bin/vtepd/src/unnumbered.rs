@@ -359,7 +359,15 @@ impl KernelRoutes {
                                 };
                                 apply(nl.as_mut(), change, &what);
                             }
-                            Err(e) => warn!("kernel: cannot {what}: {dev}: {e}"),
+                            Err(e) => {
+                                warn!("kernel: cannot {what}: {dev}: {e}");
+                                // Whatever vtepd installed for the prefix
+                                // before is not the best path any more.
+                                if installed.remove(&p) {
+                                    let what = format!("route del {p} proto bgp");
+                                    apply(nl.as_mut(), Change::Delete(p), &what);
+                                }
+                            }
                         }
                     }
                     RouteOp::Delete(p) => {

@@ -63,6 +63,21 @@ fn listen_range_limit() -> Result<()> {
     g2.wait_established("10.0.2.1", T)?;
     vtepd.wait_established(&lab, "10.0.1.2")?;
     vtepd.wait_established(&lab, "10.0.2.2")?;
+    // No graceful-restart capability to a dynamic neighbour: vtepd keeps
+    // no routes of it past its session.
+    let n = g1.cli_json(&["neighbor", "10.0.1.1"])?;
+    let remote = n
+        .pointer("/state/remote_cap")
+        .map(|c| c.to_string())
+        .unwrap_or_default();
+    assert!(
+        remote.contains("MultiProtocolCapability"),
+        "GoBGP's view of vtepd: {n}"
+    );
+    assert!(
+        !remote.contains("GracefulRestart"),
+        "GoBGP's view of vtepd: {n}"
+    );
     let two = started.elapsed();
     for g in [&g1, &g2] {
         g.wait_rib("ipv4", "vtepd's route", T, |r| {

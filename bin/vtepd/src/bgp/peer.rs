@@ -584,6 +584,21 @@ impl Task {
                     });
                 } else {
                     info!(peer = %addr, "session attempt failed: {text}");
+                    // A Hard Reset (RFC 8538) while the session was coming
+                    // back ends any graceful restart: the routes kept stale
+                    // from the last session go now.
+                    let hard = match &reason {
+                        DownReason::NotificationSent(n) | DownReason::NotificationReceived(n) => {
+                            n.is_hard_reset()
+                        }
+                        DownReason::ConnectionClosed => false,
+                    };
+                    if hard {
+                        let _ = self.rib.send(RibCmd::PeerDown {
+                            id: self.spec.id,
+                            graceful: None,
+                        });
+                    }
                 }
                 if let Ok(mut m) = self.status.lock() {
                     if let Some(st) = m.get_mut(&self.spec.id.0) {

@@ -310,6 +310,9 @@ impl RibTask {
                 self.graceful_back(id, graceful_restart.as_ref(), &families);
                 info!(peer = %address, "peer up in RIB");
             }
+            // A removed neighbour's last word (its session ended after
+            // RemovePeer) is moot: its routes are gone already.
+            RibCmd::PeerDown { id, .. } if !self.peers.contains_key(&id) => {}
             RibCmd::PeerDown { id, graceful } => {
                 let addr = self.peers.get_mut(&id).map(|p| {
                     p.up = None;
@@ -411,6 +414,10 @@ impl RibTask {
     /// those gone, (re-)announce those new or changed. Import tables (VNIs)
     /// are not rebuilt: a VNI change needs a restart.
     fn reconfigure(&mut self, cfg: Arc<Config>) {
+        if self.kernel.is_none() && cfg.neighbors.iter().any(|n| n.interface.is_some()) {
+            // The first unnumbered neighbour: its routes need the kernel.
+            self.kernel = Some(KernelRoutes::start());
+        }
         let old: HashMap<RouteKey, PathAttrs> = origin::routes(&self.cfg)
             .into_iter()
             .map(|(r, a)| (r.key(), a))

@@ -477,6 +477,15 @@ mod tests {
             let tie = select(&[a, b], &mut l, mobility, Asn(65000)) == Some(0)
                 && select(&[b, a], &mut l, mobility, Asn(65000)) == Some(0);
             proptest::prop_assert!(a == b || tie, "{a:?} won over {b:?}");
+            // And the first run's winner lost the second only at the last
+            // step, between paths equal on everything.
+            let at = (2 * n - 1 - w - rot % n) % n;
+            proptest::prop_assert_eq!(rev[at], cands[w]);
+            proptest::prop_assert!(
+                at == w2 || lost2[at] == Some(LossReason::PathId),
+                "first winner lost the second run by {:?}",
+                lost2[at]
+            );
         }
     }
 

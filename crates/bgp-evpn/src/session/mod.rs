@@ -111,7 +111,6 @@ impl Cease {
         }
     }
 
-    /// Whether the session starts again by itself after this stop.
     /// With the N bit negotiated (RFC 8538 §5), this Cease is sent as a
     /// Hard Reset, so that the peer flushes this router's routes instead of
     /// keeping them as stale: the session was ended on purpose (a prefix
@@ -125,6 +124,7 @@ impl Cease {
         )
     }
 
+    /// Whether the session starts again by itself after this stop.
     fn restarts(self) -> bool {
         matches!(
             self,
