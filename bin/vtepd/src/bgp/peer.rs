@@ -546,59 +546,40 @@ impl Task {
                 if self.spec.dynamic {
                     self.shutting_down = true;
                 }
-                if was_established {
-                    // RFC 4724 §4.2: a session lost without a NOTIFICATION
-                    // to a peer that advertised graceful restart keeps its
-                    // routes (of the families it listed) as stale. With the
-                    // N bit on both sides (RFC 8538 §4) so does one lost to
-                    // a NOTIFICATION, sent or received (an expired hold
-                    // timer, an error), unless it is a Hard Reset.
-                    // Not for dynamic (listen-range) neighbours: their
-                    // task and id end with the session.
-                    let graceful_reason = match &reason {
-                        DownReason::ConnectionClosed => true,
-                        DownReason::NotificationSent(n) | DownReason::NotificationReceived(n) => {
-                            self.gr_notification && !n.is_hard_reset()
-                        }
-                    };
-                    let graceful = match self.peer_gr.take() {
-                        Some(gr)
-                            if graceful_reason
-                                && gr.restart_time > 0
-                                && !gr.families.is_empty()
-                                && !self.spec.dynamic =>
-                        {
-                            let fams = gr.families.iter().map(|f| f.family).collect();
-                            Some((fams, gr.restart_time))
-                        }
-                        _ => None,
-                    };
-                    match &graceful {
-                        Some((_, t)) => warn!(peer = %addr,
-                            "session down: {text}; graceful restart: its routes kept as stale for {t} s"),
-                        None => warn!(peer = %addr, "session down: {text}"),
-                    }
-                    let _ = self.rib.send(RibCmd::PeerDown {
-                        id: self.spec.id,
-                        graceful,
-                    });
+                let peer_gr = if was_established {
+                    self.peer_gr.take()
                 } else {
-                    info!(peer = %addr, "session attempt failed: {text}");
-                    // A Hard Reset (RFC 8538) while the session was coming
-                    // back ends any graceful restart: the routes kept stale
-                    // from the last session go now.
-                    let hard = match &reason {
-                        DownReason::NotificationSent(n) | DownReason::NotificationReceived(n) => {
-                            n.is_hard_reset()
-                        }
-                        DownReason::ConnectionClosed => false,
-                    };
-                    if hard {
+                    None
+                };
+                let down = after_down(
+                    &reason,
+                    was_established,
+                    self.gr_notification,
+                    peer_gr.as_ref(),
+                    self.spec.dynamic,
+                );
+                match &down {
+                    AfterDown::Keep(_, t) => warn!(peer = %addr,
+                        "session down: {text}; graceful restart: its routes kept as stale for {t} s"),
+                    AfterDown::Flush if was_established => {
+                        warn!(peer = %addr, "session down: {text}")
+                    }
+                    _ => info!(peer = %addr, "session attempt failed: {text}"),
+                }
+                match down {
+                    AfterDown::Keep(fams, t) => {
+                        let _ = self.rib.send(RibCmd::PeerDown {
+                            id: self.spec.id,
+                            graceful: Some((fams, t)),
+                        });
+                    }
+                    AfterDown::Flush => {
                         let _ = self.rib.send(RibCmd::PeerDown {
                             id: self.spec.id,
                             graceful: None,
                         });
                     }
+                    AfterDown::Nothing => {}
                 }
                 if let Ok(mut m) = self.status.lock() {
                     if let Some(st) = m.get_mut(&self.spec.id.0) {
@@ -671,5 +652,115 @@ impl Task {
                 p.drops = st.drops;
             }
         }
+    }
+}
+
+/// What a session's end means for the peer's routes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum AfterDown {
+    /// Keep them as stale, for these families and seconds (graceful restart).
+    Keep(Vec<vtepd_bgp_evpn::types::AddressFamily>, u16),
+    /// Remove them, with any kept stale from an earlier session.
+    Flush,
+    /// Nothing to do (a session attempt that never came up).
+    Nothing,
+}
+
+/// The graceful-restart decision when a session ends for `reason`.
+///
+/// - Established, lost without a NOTIFICATION, to a peer that advertised
+///   graceful restart with families and a restart time: keep (RFC 4724
+///   §4.2). With the N bit on both sides (`notification`, RFC 8538 §4), the
+///   same after a NOTIFICATION sent or received, unless it is a Hard Reset.
+/// - Established otherwise: flush.
+/// - Not established: nothing, except that a Hard Reset while the session
+///   was coming back flushes what the last one left stale.
+/// - Dynamic (listen-range) neighbours: never kept (their id ends with the
+///   session).
+fn after_down(
+    reason: &DownReason,
+    was_established: bool,
+    notification: bool,
+    peer_gr: Option<&GracefulRestart>,
+    dynamic: bool,
+) -> AfterDown {
+    let hard = match reason {
+        DownReason::NotificationSent(n) | DownReason::NotificationReceived(n) => n.is_hard_reset(),
+        DownReason::ConnectionClosed => false,
+    };
+    if !was_established {
+        return if hard {
+            AfterDown::Flush
+        } else {
+            AfterDown::Nothing
+        };
+    }
+    let graceful_reason = match reason {
+        DownReason::ConnectionClosed => true,
+        _ => notification && !hard,
+    };
+    match peer_gr {
+        Some(gr)
+            if graceful_reason && gr.restart_time > 0 && !gr.families.is_empty() && !dynamic =>
+        {
+            AfterDown::Keep(
+                gr.families.iter().map(|f| f.family).collect(),
+                gr.restart_time,
+            )
+        }
+        _ => AfterDown::Flush,
+    }
+}
+
+#[cfg(test)]
+mod after_down_tests {
+    use super::*;
+    use vtepd_bgp_evpn::capability::GracefulRestartFamily;
+    use vtepd_bgp_evpn::message::Notification;
+    use vtepd_bgp_evpn::types::AddressFamily;
+
+    #[test]
+    fn graceful_restart_decisions() {
+        let gr = GracefulRestart {
+            flags: GracefulRestart::NOTIFICATION,
+            restart_time: 120,
+            families: vec![GracefulRestartFamily {
+                family: AddressFamily::IPV4_UNICAST,
+                flags: 0x80,
+            }],
+        };
+        let keep = AfterDown::Keep(vec![AddressFamily::IPV4_UNICAST], 120);
+        let closed = DownReason::ConnectionClosed;
+        let hold = DownReason::NotificationSent(Notification::new(4, 0, Vec::new()));
+        let cease = DownReason::NotificationReceived(Notification::cease(2));
+        let hard =
+            DownReason::NotificationReceived(Notification::hard_reset(&Notification::cease(2)));
+        let hard_sent =
+            DownReason::NotificationSent(Notification::hard_reset(&Notification::cease(3)));
+        let g = Some(&gr);
+        // (reason, established, N on both sides, peer's GR, dynamic) -> decision
+        let cases = [
+            (&closed, true, false, g, false, keep.clone()),
+            (&closed, true, true, g, false, keep.clone()),
+            (&hold, true, false, g, false, AfterDown::Flush),
+            (&hold, true, true, g, false, keep.clone()),
+            (&cease, true, true, g, false, keep.clone()),
+            (&hard, true, true, g, false, AfterDown::Flush),
+            (&hard_sent, true, true, g, false, AfterDown::Flush),
+            (&closed, true, true, None, false, AfterDown::Flush),
+            (&closed, true, true, g, true, AfterDown::Flush),
+            (&hold, false, true, g, false, AfterDown::Nothing),
+            (&closed, false, true, g, false, AfterDown::Nothing),
+            (&hard, false, true, g, false, AfterDown::Flush),
+        ];
+        for (i, (reason, est, n, peer, dynamic, want)) in cases.into_iter().enumerate() {
+            assert_eq!(after_down(reason, est, n, peer, dynamic), want, "case {i}");
+        }
+        let mut no_fams = gr.clone();
+        no_fams.families.clear();
+        assert_eq!(
+            after_down(&closed, true, true, Some(&no_fams), false),
+            AfterDown::Flush
+        );
     }
 }
