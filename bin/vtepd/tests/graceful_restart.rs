@@ -15,33 +15,16 @@ use std::time::{Duration, Instant};
 
 use common::{Vtepd, T};
 use vtepd_lab::serde_json::Value;
-use vtepd_lab::topo::Pair;
+use vtepd_lab::topo::{GobgpdConf, Pair};
 use vtepd_lab::{GoBgp, Lab, Netns, Result};
 
 /// GoBGP with graceful restart (restart time 4 s) for IPv4 unicast.
-const GOBGPD: &str = r#"
-[global.config]
-  as = 65000
-  router-id = "10.0.0.2"
-  port = 179
-
-[[neighbors]]
-  [neighbors.config]
-    neighbor-address = "10.0.0.1"
-    peer-as = 65000
-  [neighbors.timers.config]
-    connect-retry = 1
-    hold-time = 9
-    keepalive-interval = 3
-  [neighbors.graceful-restart.config]
-    enabled = true
-    restart-time = 4
-  [[neighbors.afi-safis]]
-    [neighbors.afi-safis.config]
-      afi-safi-name = "ipv4-unicast"
-    [neighbors.afi-safis.mp-graceful-restart.config]
-      enabled = true
-"#;
+fn gobgpd_gr() -> String {
+    GobgpdConf::new(65000, "10.0.0.2")
+        .neighbor("10.0.0.1", 65000, &["ipv4-unicast"])
+        .graceful_restart(4, false)
+        .render()
+}
 
 const VTEPD: &str = r#"
 [bgp]
@@ -85,9 +68,9 @@ fn start_gobgp(
     restarting: bool,
 ) -> Result<GoBgp> {
     let g = if restarting {
-        ns.gobgpd_restarting(GOBGPD)?
+        ns.gobgpd_restarting(&gobgpd_gr())?
     } else {
-        ns.gobgpd(GOBGPD)?
+        ns.gobgpd(&gobgpd_gr())?
     };
     v.wait_established(lab, "10.0.0.2")?;
     for p in prefixes {
@@ -183,13 +166,11 @@ fn graceful_restart_helper() -> Result<()> {
 
 /// GoBGP with graceful restart and the N bit (RFC 8538), hold time 3 s.
 fn gobgpd_n_bit() -> String {
-    GOBGPD
-        .replace("hold-time = 9", "hold-time = 3")
-        .replace("keepalive-interval = 3", "keepalive-interval = 1")
-        .replace(
-            "    restart-time = 4\n",
-            "    restart-time = 30\n    notification-enabled = true\n",
-        )
+    GobgpdConf::new(65000, "10.0.0.2")
+        .neighbor("10.0.0.1", 65000, &["ipv4-unicast"])
+        .hold_time(3)
+        .graceful_restart(30, true)
+        .render()
 }
 
 #[test]

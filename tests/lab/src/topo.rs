@@ -272,6 +272,10 @@ pub struct GobgpdConf {
     asn: u32,
     router_id: String,
     neighbors: Vec<(String, u32, Vec<String>)>,
+    hold_time: u16,
+    /// Graceful restart for every neighbour and family: restart time, and
+    /// the N bit of RFC 8538 (`notification-enabled`).
+    graceful_restart: Option<(u16, bool)>,
 }
 
 impl GobgpdConf {
@@ -282,7 +286,22 @@ impl GobgpdConf {
             asn,
             router_id: router_id.to_owned(),
             neighbors: Vec::new(),
+            hold_time: 9,
+            graceful_restart: None,
         }
+    }
+
+    /// Hold time `secs` (keepalive a third of it) instead of 9 s.
+    pub fn hold_time(mut self, secs: u16) -> GobgpdConf {
+        self.hold_time = secs;
+        self
+    }
+
+    /// Graceful restart (RFC 4724) with `restart_time` seconds for every
+    /// neighbour and family, with the N bit of RFC 8538 if `notification`.
+    pub fn graceful_restart(mut self, restart_time: u16, notification: bool) -> GobgpdConf {
+        self.graceful_restart = Some((restart_time, notification));
+        self
     }
 
     /// Add neighbour `address` of AS `peer_as`, negotiating `afi_safis`.
@@ -309,12 +328,28 @@ impl GobgpdConf {
             let _ = writeln!(s, "    peer-as = {peer_as}");
             let _ = writeln!(s, "  [neighbors.timers.config]");
             let _ = writeln!(s, "    connect-retry = 1");
-            let _ = writeln!(s, "    hold-time = 9");
-            let _ = writeln!(s, "    keepalive-interval = 3");
+            let _ = writeln!(s, "    hold-time = {}", self.hold_time);
+            let _ = writeln!(
+                s,
+                "    keepalive-interval = {}",
+                (self.hold_time / 3).max(1)
+            );
+            if let Some((restart, notification)) = self.graceful_restart {
+                let _ = writeln!(s, "  [neighbors.graceful-restart.config]");
+                let _ = writeln!(s, "    enabled = true");
+                let _ = writeln!(s, "    restart-time = {restart}");
+                if notification {
+                    let _ = writeln!(s, "    notification-enabled = true");
+                }
+            }
             for f in afi_safis {
                 let _ = writeln!(s, "  [[neighbors.afi-safis]]");
                 let _ = writeln!(s, "    [neighbors.afi-safis.config]");
                 let _ = writeln!(s, "      afi-safi-name = \"{f}\"");
+                if self.graceful_restart.is_some() {
+                    let _ = writeln!(s, "    [neighbors.afi-safis.mp-graceful-restart.config]");
+                    let _ = writeln!(s, "      enabled = true");
+                }
             }
         }
         s
@@ -351,6 +386,24 @@ mod tests {
       afi-safi-name = "ipv4-unicast"
 "#;
         assert_eq!(c, want);
+
+        let gr = GobgpdConf::new(65000, "10.0.0.2")
+            .neighbor("10.0.0.1", 65000, &["ipv4-unicast"])
+            .hold_time(3)
+            .graceful_restart(30, true)
+            .render();
+        assert!(
+            gr.contains("    hold-time = 3\n    keepalive-interval = 1\n"),
+            "{gr}"
+        );
+        assert!(gr.contains(
+            "  [neighbors.graceful-restart.config]\n    enabled = true\n    \
+             restart-time = 30\n    notification-enabled = true\n"
+        ));
+        assert!(gr.contains(
+            "      afi-safi-name = \"ipv4-unicast\"\n    \
+             [neighbors.afi-safis.mp-graceful-restart.config]\n      enabled = true\n"
+        ));
     }
 
     #[test]
